@@ -1,0 +1,305 @@
+//! Partial dates as sanctions lists publish them: a year, a year and month, a full date,
+//! "circa" dates and ranges ("1950 to 1951").
+//!
+//! Text form (used in JSON, snapshots and the custom-list format):
+//! `1984`, `1984-01`, `1984-01-08`, `~1960` (circa), `1950..1951` (range, inclusive).
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
+
+/// A calendar date known to year, month or day precision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PartialDate {
+    pub year: i32,
+    pub month: Option<u8>,
+    pub day: Option<u8>,
+}
+
+/// A published date: exact at some precision, approximate, or a range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DateValue {
+    /// Exactly this date, at the precision given.
+    Exact(PartialDate),
+    /// "circa", "approximately": the publisher is unsure.
+    Circa(PartialDate),
+    /// An inclusive range: "1950 to 1951", "between 1955 and 1958".
+    Range(PartialDate, PartialDate),
+}
+
+/// Error for a date string that is not one of the forms above.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a date: {0:?} (expected YYYY, YYYY-MM, YYYY-MM-DD, ~YYYY or YYYY..YYYY)")]
+pub struct DateError(pub String);
+
+const MONTHS: [&str; 12] =
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ => {
+            if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 {
+                29
+            } else {
+                28
+            }
+        }
+    }
+}
+
+impl PartialDate {
+    /// A date of year precision.
+    pub fn year(year: i32) -> Self {
+        PartialDate { year, month: None, day: None }
+    }
+
+    /// Builds a date, checking that month and day exist (a day needs a month).
+    pub fn new(year: i32, month: Option<u8>, day: Option<u8>) -> Option<Self> {
+        if !(1000..=2999).contains(&year) {
+            return None;
+        }
+        match (month, day) {
+            (None, Some(_)) => None,
+            (Some(m), _) if !(1..=12).contains(&m) => None,
+            (Some(m), Some(d)) if d == 0 || d > days_in_month(year, m) => None,
+            _ => Some(PartialDate { year, month, day }),
+        }
+    }
+
+    /// Precision: 1 = year, 2 = month, 3 = day.
+    pub fn precision(&self) -> u8 {
+        1 + self.month.is_some() as u8 + self.day.is_some() as u8
+    }
+
+    /// Parses the ISO-like forms `YYYY`, `YYYY-MM`, `YYYY-MM-DD` (a time part after `T` is
+    /// ignored) and the forms lists use in prose: `08 Jan 1984`, `8 January 1984`, `Jan 1984`,
+    /// `January 08, 1984`, `DD/MM/YYYY`, `DD.MM.YYYY`. Returns `None` for anything else.
+    pub fn parse_loose(s: &str) -> Option<Self> {
+        let s = s.trim().trim_end_matches('.');
+        let s = s.split('T').next().unwrap_or(s).trim();
+        if s.is_empty() {
+            return None;
+        }
+        if let Ok(d) = parse_iso(s) {
+            return Some(d);
+        }
+        // DD/MM/YYYY or DD.MM.YYYY (European order; US lists use prose months).
+        for sep in ['/', '.'] {
+            let parts: Vec<&str> = s.split(sep).collect();
+            if parts.len() == 3 && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit())) {
+                let (d, m, y) = (parts[0].parse().ok()?, parts[1].parse().ok()?, parts[2].parse().ok()?);
+                if parts[2].len() == 4 {
+                    return PartialDate::new(y, Some(m), Some(d));
+                }
+                if parts[0].len() == 4 {
+                    return PartialDate::new(d as i32, Some(m), Some(y as u8));
+                }
+                return None;
+            }
+        }
+        // Prose: tokens of day, month name, year in any of the usual orders.
+        let mut year = None;
+        let mut month = None;
+        let mut day = None;
+        for tok in s.split(|c: char| c.is_whitespace() || c == ',' || c == '-').filter(|t| !t.is_empty()) {
+            let lower = tok.to_ascii_lowercase();
+            let lower = lower.trim_end_matches('.');
+            if let Some(i) = MONTHS.iter().position(|m| lower.len() >= 3 && lower.starts_with(m)) {
+                if month.is_some() {
+                    return None;
+                }
+                month = Some(i as u8 + 1);
+            } else if lower.chars().all(|c| c.is_ascii_digit()) {
+                let n: i32 = lower.parse().ok()?;
+                if lower.len() == 4 && year.is_none() {
+                    year = Some(n);
+                } else if lower.len() <= 2 && day.is_none() {
+                    day = Some(n as u8);
+                } else {
+                    return None;
+                }
+            } else {
+                return None;
+            }
+        }
+        PartialDate::new(year?, month, if month.is_some() { day } else { None }).filter(|_| {
+            // a bare day number without a month is not a date
+            month.is_some() || day.is_none()
+        })
+    }
+
+    /// Earliest and latest full dates (y, m, d) this partial date may stand for.
+    pub fn bounds(&self) -> ((i32, u8, u8), (i32, u8, u8)) {
+        match (self.month, self.day) {
+            (Some(m), Some(d)) => ((self.year, m, d), (self.year, m, d)),
+            (Some(m), None) => ((self.year, m, 1), (self.year, m, days_in_month(self.year, m))),
+            _ => ((self.year, 1, 1), (self.year, 12, 31)),
+        }
+    }
+}
+
+fn parse_iso(s: &str) -> Result<PartialDate, DateError> {
+    let err = || DateError(s.to_string());
+    let parts: Vec<&str> = s.split('-').collect();
+    if parts.is_empty() || parts.len() > 3 || parts[0].len() != 4 {
+        return Err(err());
+    }
+    let num = |p: &str, len: usize| -> Result<u32, DateError> {
+        if p.len() != len || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err());
+        }
+        p.parse().map_err(|_| err())
+    };
+    let year = num(parts[0], 4)? as i32;
+    let month = parts.get(1).map(|p| num(p, 2)).transpose()?.map(|m| m as u8);
+    let day = parts.get(2).map(|p| num(p, 2)).transpose()?.map(|d| d as u8);
+    PartialDate::new(year, month, day).ok_or_else(err)
+}
+
+impl fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}", self.year)?;
+        if let Some(m) = self.month {
+            write!(f, "-{m:02}")?;
+        }
+        if let Some(d) = self.day {
+            write!(f, "-{d:02}")?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for PartialDate {
+    type Err = DateError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        parse_iso(s.trim())
+    }
+}
+
+impl DateValue {
+    /// The earliest and latest full dates this value may stand for. A circa date widens
+    /// by one year on each side.
+    pub fn bounds(&self) -> ((i32, u8, u8), (i32, u8, u8)) {
+        match self {
+            DateValue::Exact(d) => d.bounds(),
+            DateValue::Circa(d) => {
+                let (lo, hi) = d.bounds();
+                ((lo.0 - 1, lo.1, lo.2), (hi.0 + 1, hi.1, hi.2))
+            }
+            DateValue::Range(a, b) => (a.bounds().0, b.bounds().1),
+        }
+    }
+
+    /// The single date for exact and circa values; the start for ranges.
+    pub fn start(&self) -> PartialDate {
+        match self {
+            DateValue::Exact(d) | DateValue::Circa(d) | DateValue::Range(d, _) => *d,
+        }
+    }
+
+    /// Parses prose as lists write it: "circa 1960", "ca. 1960", "approximately 1960",
+    /// "1950 to 1951", "between 1955 and 1958", "1984-01-08", "08 Jan 1984". `None` otherwise.
+    pub fn parse_loose(s: &str) -> Option<Self> {
+        let t = s.trim();
+        let lower = t.to_ascii_lowercase();
+        for prefix in ["circa", "approximately", "approx.", "approx", "ca.", "c.", "about"] {
+            if let Some(rest) = lower.strip_prefix(prefix) {
+                if rest.starts_with(|c: char| c.is_whitespace() || c.is_ascii_digit()) {
+                    return PartialDate::parse_loose(rest).map(DateValue::Circa);
+                }
+            }
+        }
+        let body = lower.strip_prefix("between ").unwrap_or(&lower);
+        for sep in [" to ", " and ", "..", " - ", "–"] {
+            if let Some((a, b)) = body.split_once(sep) {
+                let (a, b) = (PartialDate::parse_loose(a)?, PartialDate::parse_loose(b)?);
+                return (a <= b).then_some(DateValue::Range(a, b));
+            }
+        }
+        PartialDate::parse_loose(t).map(DateValue::Exact)
+    }
+}
+
+impl fmt::Display for DateValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DateValue::Exact(d) => write!(f, "{d}"),
+            DateValue::Circa(d) => write!(f, "~{d}"),
+            DateValue::Range(a, b) => write!(f, "{a}..{b}"),
+        }
+    }
+}
+
+impl FromStr for DateValue {
+    type Err = DateError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if let Some(rest) = s.strip_prefix('~') {
+            return Ok(DateValue::Circa(rest.parse()?));
+        }
+        if let Some((a, b)) = s.split_once("..") {
+            let (a, b): (PartialDate, PartialDate) = (a.parse()?, b.parse()?);
+            if a > b {
+                return Err(DateError(s.to_string()));
+            }
+            return Ok(DateValue::Range(a, b));
+        }
+        Ok(DateValue::Exact(s.parse()?))
+    }
+}
+
+macro_rules! serde_via_string {
+    ($t:ty) => {
+        impl Serialize for $t {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+serde_via_string!(PartialDate);
+serde_via_string!(DateValue);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_list_prose() {
+        assert_eq!(PartialDate::parse_loose("08 Jan 1984").unwrap().to_string(), "1984-01-08");
+        assert_eq!(PartialDate::parse_loose("Jan 1984").unwrap().to_string(), "1984-01");
+        assert_eq!(PartialDate::parse_loose("1984").unwrap().to_string(), "1984");
+        assert_eq!(PartialDate::parse_loose("29/06/2012").unwrap().to_string(), "2012-06-29");
+        assert_eq!(PartialDate::parse_loose("2026-02-27T00:00:09Z").unwrap().to_string(), "2026-02-27");
+        assert!(PartialDate::parse_loose("31 Feb 1984").is_none());
+        assert!(PartialDate::parse_loose("Kabul").is_none());
+        assert_eq!(DateValue::parse_loose("circa 1960").unwrap().to_string(), "~1960");
+        assert_eq!(DateValue::parse_loose("1950 to 1951").unwrap().to_string(), "1950..1951");
+        assert_eq!(DateValue::parse_loose("Between 1955 and 1958").unwrap().to_string(), "1955..1958");
+    }
+
+    #[test]
+    fn text_form_round_trips() {
+        for s in ["1984", "1984-01", "1984-01-08", "~1960", "1950..1951"] {
+            assert_eq!(s.parse::<DateValue>().unwrap().to_string(), s);
+        }
+        assert!("1984-13".parse::<DateValue>().is_err());
+        assert!("1952..1951".parse::<DateValue>().is_err());
+    }
+
+    #[test]
+    fn bounds_cover_precision() {
+        let d: DateValue = "1984-02".parse().unwrap();
+        assert_eq!(d.bounds(), ((1984, 2, 1), (1984, 2, 29)));
+        let c: DateValue = "~1960".parse().unwrap();
+        assert_eq!(c.bounds(), ((1959, 1, 1), (1961, 12, 31)));
+    }
+}

@@ -1,0 +1,24 @@
+//! The watchlist entity model.
+//!
+//! Every parser in `sources` maps its publisher's format onto these types; every later stage
+//! (normalisation, index, matcher, screening, store) reads only these types. The crate does no
+//! I/O and has no opinion about matching.
+//!
+//! Invariants:
+//! - An [`EntityId`] is `{list}:{list_id}` where `list_id` is the publisher's own identifier,
+//!   trimmed; it never changes for the same publisher record.
+//! - Country codes are ISO 3166-1 alpha-2, lower case (`kp`, `ru`); see [`country`].
+//! - Dates are partial: a year alone, a year and month, or a full date; see [`date`].
+
+pub mod country;
+pub mod date;
+mod entity;
+mod id;
+mod list;
+
+pub use date::{DateValue, PartialDate};
+pub use entity::{SchemaError, 
+    Address, Entity, Gender, IdKind, Identifier, Name, NameKind, Relation, Schema, VesselInfo,
+};
+pub use id::{validate_list_key, EntityId, IdError};
+pub use list::{describe as describe_list, ListMeta, SourceFile, KNOWN_LISTS};

@@ -1,0 +1,12 @@
+//! One module per official format. Each exposes `sniff(&Head) -> bool` and
+//! `parse(&SourceSet, &mut Emit) -> Result<ListInfo, ParseError>`; see the crate docs.
+
+pub mod bis_dpl;
+pub mod custom_csv;
+pub mod eu_fsf;
+pub mod ftm_json;
+pub mod gb_fcdo;
+pub mod gb_ofsi;
+pub mod ofac_csv;
+pub mod un_xml;
+pub mod us_csl;

@@ -1,0 +1,367 @@
+//! Reading list files safely: a UTF-8-checking reader, positions for errors, and a streaming
+//! XML reader that refuses DTDs and builds one small tree per record.
+
+use crate::{ParseError, Position};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+/// Wraps a reader: drops a leading UTF-8 byte-order mark, refuses UTF-16/32 and invalid UTF-8
+/// (an `InvalidData` error naming the byte offset and line), and counts bytes and lines read.
+pub struct CheckedReader<R> {
+    inner: R,
+    started: bool,
+    /// validated bytes not yet handed out, from `pos`
+    ready: Vec<u8>,
+    pos: usize,
+    /// bytes of an incomplete UTF-8 sequence carried over to the next chunk
+    carry: Vec<u8>,
+    /// bytes validated so far (after the BOM)
+    offset: u64,
+    /// line number at the end of the validated bytes
+    line: u64,
+    eof: bool,
+}
+
+const CHUNK: usize = 64 * 1024;
+
+impl<R: Read> CheckedReader<R> {
+    pub fn new(inner: R) -> Self {
+        CheckedReader {
+            inner,
+            started: false,
+            ready: Vec::with_capacity(CHUNK + 4),
+            pos: 0,
+            carry: Vec::new(),
+            offset: 0,
+            line: 1,
+            eof: false,
+        }
+    }
+
+    /// Bytes validated so far (after the BOM).
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    fn invalid(&self, line: u64, at: u64, what: &str) -> io::Error {
+        io::Error::new(io::ErrorKind::InvalidData, format!("{what} at byte {at} (line {line})"))
+    }
+
+    /// Reads and validates the next chunk into `ready`. Returns false at end of input.
+    fn fill(&mut self) -> io::Result<bool> {
+        self.ready.clear();
+        self.pos = 0;
+        self.ready.append(&mut self.carry);
+        let start = self.ready.len();
+        self.ready.resize(start + CHUNK, 0);
+        let n = loop {
+            match self.inner.read(&mut self.ready[start..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        self.ready.truncate(start + n);
+        if n == 0 {
+            self.eof = true;
+        }
+        if !self.started {
+            self.started = true;
+            // top up so the BOM check sees 4 bytes where the file has them
+            while self.ready.len() < 4 && !self.eof {
+                let mut more = [0u8; 4];
+                let m = self.inner.read(&mut more)?;
+                if m == 0 {
+                    self.eof = true;
+                }
+                self.ready.extend_from_slice(&more[..m]);
+            }
+            if self.ready.starts_with(&[0xFF, 0xFE]) || self.ready.starts_with(&[0xFE, 0xFF]) {
+                return Err(self.invalid(1, 0, "UTF-16/UTF-32 byte-order mark: convert the file to UTF-8"));
+            }
+            if self.ready.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                self.ready.drain(..3);
+            }
+        }
+        let valid = match std::str::from_utf8(&self.ready) {
+            Ok(_) => self.ready.len(),
+            Err(e) => {
+                let v = e.valid_up_to();
+                if e.error_len().is_some() || self.eof {
+                    let line = self.line + self.ready[..v].iter().filter(|&&b| b == b'\n').count() as u64;
+                    let what = if e.error_len().is_some() { "invalid UTF-8" } else { "truncated UTF-8 sequence at end of file" };
+                    return Err(self.invalid(line, self.offset + v as u64, what));
+                }
+                v
+            }
+        };
+        self.carry.extend_from_slice(&self.ready[valid..]);
+        self.ready.truncate(valid);
+        self.line += self.ready.iter().filter(|&&b| b == b'\n').count() as u64;
+        self.offset += valid as u64;
+        Ok(!self.ready.is_empty() || !self.eof)
+    }
+}
+
+impl<R: Read> Read for CheckedReader<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.pos >= self.ready.len() {
+            if self.eof && self.carry.is_empty() {
+                return Ok(0);
+            }
+            if !self.fill()? {
+                return Ok(0);
+            }
+        }
+        let n = (self.ready.len() - self.pos).min(out.len());
+        out[..n].copy_from_slice(&self.ready[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Opens a list file for reading through a [`CheckedReader`].
+pub fn open(path: &Path) -> Result<BufReader<CheckedReader<File>>, ParseError> {
+    let f = File::open(path).map_err(|e| ParseError::file(path, format!("cannot open: {e}")))?;
+    Ok(BufReader::with_capacity(64 * 1024, CheckedReader::new(f)))
+}
+
+/// Reads up to `n` bytes from the start of a file (for format sniffing).
+pub fn head_bytes(path: &Path, n: usize) -> Result<Vec<u8>, ParseError> {
+    let f = File::open(path).map_err(|e| ParseError::file(path, format!("cannot open: {e}")))?;
+    let mut buf = Vec::with_capacity(n);
+    f.take(n as u64)
+        .read_to_end(&mut buf)
+        .map_err(|e| ParseError::file(path, format!("cannot read: {e}")))?;
+    Ok(buf)
+}
+
+/// Line and column of a byte offset in a file (computed on the error path only).
+pub fn position_of(path: &Path, byte: u64) -> Position {
+    let mut pos = Position::byte(byte);
+    if let Ok(f) = File::open(path) {
+        let mut line = 1u64;
+        let mut col = 1u64;
+        let mut r = BufReader::new(f.take(byte));
+        let mut buf = Vec::new();
+        while let Ok(n) = r.read_until(b'\n', &mut buf) {
+            if n == 0 {
+                break;
+            }
+            if buf.ends_with(b"\n") {
+                line += 1;
+                col = 1;
+            } else {
+                col += String::from_utf8_lossy(&buf).chars().count() as u64;
+            }
+            buf.clear();
+        }
+        pos.line = Some(line);
+        pos.column = Some(col);
+    }
+    pos
+}
+
+/// Turns an I/O error met while reading `path` into a [`ParseError`].
+pub fn io_error(path: &Path, e: &io::Error) -> ParseError {
+    ParseError::file(path, e.to_string())
+}
+
+pub mod xml {
+    //! Streaming XML: events from quick-xml with DTDs refused, and small per-record trees.
+
+    use super::*;
+    use quick_xml::events::{BytesStart, Event};
+    use quick_xml::Reader;
+
+    /// One element with its attributes, text and children; built per record so that memory
+    /// stays bounded by the largest record, not the file.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct Node {
+        /// Local name (namespace prefix removed).
+        pub name: String,
+        pub attrs: Vec<(String, String)>,
+        /// Text directly inside this element, entity references resolved, trimmed.
+        pub text: String,
+        pub children: Vec<Node>,
+    }
+
+    impl Node {
+        /// The first child with this local name.
+        pub fn child(&self, name: &str) -> Option<&Node> {
+            self.children.iter().find(|c| c.name == name)
+        }
+        /// All children with this local name.
+        pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
+            self.children.iter().filter(move |c| c.name == name)
+        }
+        /// Text of the first child with this name, if non-empty.
+        pub fn child_text(&self, name: &str) -> Option<&str> {
+            self.child(name).map(|c| c.text.as_str()).filter(|t| !t.is_empty())
+        }
+        /// An attribute's value, if present and non-empty.
+        pub fn attr(&self, name: &str) -> Option<&str> {
+            self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
+        }
+    }
+
+    /// A streaming XML reader over a checked file that refuses DOCTYPE declarations (and so
+    /// any entity definitions, internal or external), and reports errors with line and column.
+    pub struct XmlStream {
+        reader: Reader<BufReader<CheckedReader<File>>>,
+        path: std::path::PathBuf,
+        buf: Vec<u8>,
+    }
+
+    /// An event the record walkers care about.
+    #[derive(Debug)]
+    pub enum XmlEvent {
+        /// An opening tag: local name and attributes; `empty` for `<a/>`.
+        Start { name: String, attrs: Vec<(String, String)>, empty: bool },
+        End { name: String },
+        Text(String),
+        Eof,
+    }
+
+    fn local(name: &[u8]) -> String {
+        let n = match name.iter().rposition(|&b| b == b':') {
+            Some(i) => &name[i + 1..],
+            None => name,
+        };
+        String::from_utf8_lossy(n).into_owned()
+    }
+
+    impl XmlStream {
+        pub fn open(path: &Path) -> Result<Self, ParseError> {
+            let mut reader = Reader::from_reader(super::open(path)?);
+            reader.config_mut().trim_text(true);
+            reader.config_mut().expand_empty_elements = false;
+            Ok(XmlStream { reader, path: path.to_path_buf(), buf: Vec::with_capacity(4096) })
+        }
+
+        pub fn path(&self) -> &Path {
+            &self.path
+        }
+
+        /// An error at the reader's current position.
+        pub fn error(&self, reason: impl Into<String>) -> ParseError {
+            let pos = position_of(&self.path, self.reader.buffer_position());
+            ParseError::new(&self.path, pos, reason)
+        }
+
+        fn attrs(&self, e: &BytesStart) -> Result<Vec<(String, String)>, ParseError> {
+            let mut out = Vec::new();
+            for a in e.attributes() {
+                let a = a.map_err(|err| self.error(format!("bad attribute: {err}")))?;
+                let v = a
+                    .unescape_value()
+                    .map_err(|err| self.error(format!("bad attribute value: {err}")))?;
+                out.push((local(a.key.as_ref()), v.into_owned()));
+            }
+            Ok(out)
+        }
+
+        /// The next event, skipping declarations, comments and processing instructions.
+        pub fn next(&mut self) -> Result<XmlEvent, ParseError> {
+            loop {
+                self.buf.clear();
+                let ev = match self.reader.read_event_into(&mut self.buf) {
+                    Ok(ev) => ev.into_owned(),
+                    Err(e) => {
+                        let pos = position_of(&self.path, self.reader.error_position());
+                        return Err(ParseError::new(&self.path, pos, format!("malformed XML: {e}")));
+                    }
+                };
+                return Ok(match ev {
+                    Event::Start(e) => {
+                        XmlEvent::Start { name: local(e.name().as_ref()), attrs: self.attrs(&e)?, empty: false }
+                    }
+                    Event::Empty(e) => {
+                        XmlEvent::Start { name: local(e.name().as_ref()), attrs: self.attrs(&e)?, empty: true }
+                    }
+                    Event::End(e) => XmlEvent::End { name: local(e.name().as_ref()) },
+                    Event::Text(t) => {
+                        let s = t.unescape().map_err(|e| self.error(format!("bad text: {e}")))?;
+                        XmlEvent::Text(s.into_owned())
+                    }
+                    Event::CData(t) => XmlEvent::Text(String::from_utf8_lossy(&t).into_owned()),
+                    Event::DocType(_) => {
+                        return Err(self.error(
+                            "DOCTYPE declarations are refused: list files never need them, and entity definitions can be used for XML entity attacks",
+                        ))
+                    }
+                    Event::Eof => XmlEvent::Eof,
+                    Event::Decl(_) | Event::Comment(_) | Event::PI(_) => continue,
+                });
+            }
+        }
+
+        /// Reads the rest of an element whose start event was just returned, as a tree.
+        pub fn subtree(&mut self, name: String, attrs: Vec<(String, String)>, empty: bool) -> Result<Node, ParseError> {
+            let mut root = Node { name, attrs, ..Default::default() };
+            if empty {
+                return Ok(root);
+            }
+            let mut stack: Vec<Node> = Vec::new();
+            loop {
+                match self.next()? {
+                    XmlEvent::Start { name, attrs, empty } => {
+                        let node = Node { name, attrs, ..Default::default() };
+                        if empty {
+                            stack.last_mut().unwrap_or(&mut root).children.push(node);
+                        } else {
+                            if stack.len() > 256 {
+                                return Err(self.error("elements nested deeper than 256 levels"));
+                            }
+                            stack.push(node);
+                        }
+                    }
+                    XmlEvent::Text(t) => {
+                        let cur = stack.last_mut().unwrap_or(&mut root);
+                        if !cur.text.is_empty() {
+                            cur.text.push(' ');
+                        }
+                        cur.text.push_str(t.trim());
+                    }
+                    XmlEvent::End { .. } => match stack.pop() {
+                        Some(done) => stack.last_mut().unwrap_or(&mut root).children.push(done),
+                        None => return Ok(root),
+                    },
+                    XmlEvent::Eof => {
+                        return Err(self.error(format!("file ends inside <{}>: truncated XML", root.name)))
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_all(bytes: &[u8]) -> io::Result<String> {
+        let mut s = String::new();
+        CheckedReader::new(bytes).read_to_string(&mut s)?;
+        Ok(s)
+    }
+
+    #[test]
+    fn strips_bom_and_keeps_multibyte_across_reads() {
+        let mut text = vec![0xEF, 0xBB, 0xBF];
+        text.extend("Донецьк ".repeat(5000).as_bytes());
+        let s = read_all(&text).unwrap();
+        assert!(s.starts_with("Донецьк"));
+        assert_eq!(s.chars().count(), 8 * 5000);
+    }
+
+    #[test]
+    fn invalid_utf8_names_byte_and_line() {
+        let err = read_all(b"abc\ndef\xff").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert!(err.to_string().contains("byte 7"), "{err}");
+        assert!(err.to_string().contains("line 2"), "{err}");
+        assert!(read_all(&[0xFF, 0xFE, b'a', 0]).is_err());
+    }
+}

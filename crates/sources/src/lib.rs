@@ -1,0 +1,86 @@
+//! Reading sanctions lists exactly as their publishers ship them.
+//!
+//! One module per official format under [`formats`], each exposing the same two functions:
+//!
+//! - `sniff(head: &Head) -> bool`: does this file's content look like this format?
+//! - `parse(set: &SourceSet, emit: &mut Emit) -> Result<ListInfo, ParseError>`: stream the
+//!   entities of the set to `emit`, one at a time, never holding the whole file in memory.
+//!
+//! [`detect`] groups input paths into [`SourceSet`]s by content. [`snapshot`] writes what the
+//! parsers emit into an immutable, content-hashed list version and a snapshot that points to
+//! one version of each list. Parsers never panic on input; errors carry the file and the
+//! position (line, record or byte) and a reason.
+
+pub mod detect;
+pub mod error;
+pub mod formats;
+pub mod input;
+pub mod snapshot;
+
+pub use detect::{detect_paths, Format, Head, SourceSet};
+pub use error::{ParseError, Position};
+
+use model::Entity;
+
+/// Receives each parsed entity. Returning an error stops the parse (e.g. the snapshot writer
+/// failed to write).
+pub type Emit<'a> = dyn FnMut(Entity) -> Result<(), ParseError> + 'a;
+
+/// What a parser learned about the list as a whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListInfo {
+    /// The list key the entities belong to (`us_ofac_sdn`, `un_sc`, a custom list's name…).
+    pub list: String,
+    /// Publication date or time carried by the file, ISO 8601 where possible.
+    pub published: Option<String>,
+}
+
+/// Parses one source set with the parser for its format.
+pub fn parse(set: &SourceSet, emit: &mut Emit) -> Result<ListInfo, ParseError> {
+    use formats::*;
+    match set.format {
+        Format::OfacCsv => ofac_csv::parse(set, emit),
+        Format::UnXml => un_xml::parse(set, emit),
+        Format::EuFsfXml => eu_fsf::parse(set, emit),
+        Format::GbFcdoXml => gb_fcdo::parse(set, emit),
+        Format::GbOfsiCsv => gb_ofsi::parse(set, emit),
+        Format::BisDpl => bis_dpl::parse(set, emit),
+        Format::UsCsl => us_csl::parse(set, emit),
+        Format::FtmJson => ftm_json::parse(set, emit),
+        Format::CustomCsv => custom_csv::parse(set, emit),
+    }
+}
+
+/// Parses a set into memory. For tests and small lists; imports stream with [`parse`].
+pub fn parse_all(set: &SourceSet) -> Result<(ListInfo, Vec<Entity>), ParseError> {
+    let mut out = Vec::new();
+    let info = parse(set, &mut |e| {
+        out.push(e);
+        Ok(())
+    })?;
+    Ok((info, out))
+}
+
+/// Finds the shared data folder (`../shared` next to the workspace) by walking up from `start`
+/// and looking for `shared/data/lists`. Tests and benchmarks use it; in CI a missing folder is
+/// a test failure, not a skip.
+pub fn find_shared_dir(start: &std::path::Path) -> Option<std::path::PathBuf> {
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        let candidate = d.join("shared");
+        if candidate.join("data").join("lists").is_dir() {
+            return Some(candidate);
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// The shared data folder for tests: found from this crate's manifest directory, panicking
+/// with a clear message when it is missing.
+#[doc(hidden)]
+pub fn shared_dir_for_tests() -> std::path::PathBuf {
+    find_shared_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).expect(
+        "the shared data folder (../shared/data/lists next to the repository) is missing; tests need it",
+    )
+}

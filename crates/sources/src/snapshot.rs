@@ -1,0 +1,1 @@
+//! List versions and snapshots in the data directory (being written).
