@@ -139,27 +139,34 @@ pub fn head_bytes(path: &Path, n: usize) -> Result<Vec<u8>, ParseError> {
 
 /// Line and column of a byte offset in a file (computed on the error path only).
 pub fn position_of(path: &Path, byte: u64) -> Position {
-    let mut pos = Position::byte(byte);
-    if let Ok(f) = File::open(path) {
-        let mut line = 1u64;
-        let mut col = 1u64;
-        let mut r = BufReader::new(f.take(byte));
-        let mut buf = Vec::new();
-        while let Ok(n) = r.read_until(b'\n', &mut buf) {
-            if n == 0 {
-                break;
-            }
-            if buf.ends_with(b"\n") {
-                line += 1;
-                col = 1;
-            } else {
-                col += String::from_utf8_lossy(&buf).chars().count() as u64;
-            }
-            buf.clear();
-        }
-        pos.line = Some(line);
-        pos.column = Some(col);
+    match File::open(path) {
+        Ok(f) => position_in(f, byte),
+        Err(_) => Position::byte(byte),
     }
+}
+
+/// Line and column of a byte offset in any readable text, e.g. in-memory input
+/// (`position_in(bytes, offset)`).
+pub fn position_in<R: Read>(text: R, byte: u64) -> Position {
+    let mut pos = Position::byte(byte);
+    let mut line = 1u64;
+    let mut col = 1u64;
+    let mut r = BufReader::new(text.take(byte));
+    let mut buf = Vec::new();
+    while let Ok(n) = r.read_until(b'\n', &mut buf) {
+        if n == 0 {
+            break;
+        }
+        if buf.ends_with(b"\n") {
+            line += 1;
+            col = 1;
+        } else {
+            col += String::from_utf8_lossy(&buf).chars().count() as u64;
+        }
+        buf.clear();
+    }
+    pos.line = Some(line);
+    pos.column = Some(col);
     pos
 }
 
@@ -208,10 +215,14 @@ pub mod xml {
 
     /// A streaming XML reader over a checked file that refuses DOCTYPE declarations (and so
     /// any entity definitions, internal or external), and reports errors with line and column.
-    pub struct XmlStream {
-        reader: Reader<BufReader<CheckedReader<File>>>,
+    /// [`XmlStream::from_reader`] reads any other source (in-memory bytes for fuzzing); its
+    /// errors carry the byte offset only.
+    pub struct XmlStream<R = BufReader<CheckedReader<File>>> {
+        reader: Reader<R>,
         path: std::path::PathBuf,
         buf: Vec<u8>,
+        /// whether `path` is the file being read, so that errors can name line and column
+        is_file: bool,
     }
 
     /// An event the record walkers care about.
@@ -234,20 +245,37 @@ pub mod xml {
 
     impl XmlStream {
         pub fn open(path: &Path) -> Result<Self, ParseError> {
-            let mut reader = Reader::from_reader(super::open(path)?);
+            let mut stream = XmlStream::from_reader(path, super::open(path)?);
+            stream.is_file = true;
+            Ok(stream)
+        }
+    }
+
+    impl<R: BufRead> XmlStream<R> {
+        /// Reads XML from any buffered reader; `name` names the input in errors. Wrap raw
+        /// bytes in a [`CheckedReader`] to get the same UTF-8 checks as files.
+        pub fn from_reader(name: impl AsRef<Path>, reader: R) -> Self {
+            let mut reader = Reader::from_reader(reader);
             reader.config_mut().trim_text(true);
             reader.config_mut().expand_empty_elements = false;
-            Ok(XmlStream { reader, path: path.to_path_buf(), buf: Vec::with_capacity(4096) })
+            XmlStream { reader, path: name.as_ref().to_path_buf(), buf: Vec::with_capacity(4096), is_file: false }
         }
 
         pub fn path(&self) -> &Path {
             &self.path
         }
 
+        fn position(&self, byte: u64) -> Position {
+            if self.is_file {
+                position_of(&self.path, byte)
+            } else {
+                Position::byte(byte)
+            }
+        }
+
         /// An error at the reader's current position.
         pub fn error(&self, reason: impl Into<String>) -> ParseError {
-            let pos = position_of(&self.path, self.reader.buffer_position());
-            ParseError::new(&self.path, pos, reason)
+            ParseError::new(&self.path, self.position(self.reader.buffer_position()), reason)
         }
 
         fn attrs(&self, e: &BytesStart) -> Result<Vec<(String, String)>, ParseError> {
@@ -269,7 +297,7 @@ pub mod xml {
                 let ev = match self.reader.read_event_into(&mut self.buf) {
                     Ok(ev) => ev.into_owned(),
                     Err(e) => {
-                        let pos = position_of(&self.path, self.reader.error_position());
+                        let pos = self.position(self.reader.error_position());
                         return Err(ParseError::new(&self.path, pos, format!("malformed XML: {e}")));
                     }
                 };
