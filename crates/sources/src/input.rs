@@ -170,6 +170,18 @@ pub fn position_in<R: Read>(text: R, byte: u64) -> Position {
     pos
 }
 
+/// Adds line and column to an error that names only a byte offset, from the in-memory input
+/// it was read from (a leading UTF-8 BOM is skipped, as [`CheckedReader`] skips it).
+pub fn locate_in(bytes: &[u8], mut err: ParseError) -> ParseError {
+    if let (None, Some(byte)) = (err.position.line, err.position.byte) {
+        let text = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes);
+        let pos = position_in(text, byte);
+        err.position.line = pos.line;
+        err.position.column = pos.column;
+    }
+    err
+}
+
 /// Turns an I/O error met while reading `path` into a [`ParseError`].
 pub fn io_error(path: &Path, e: &io::Error) -> ParseError {
     ParseError::file(path, e.to_string())
