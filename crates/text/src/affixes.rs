@@ -1,0 +1,185 @@
+//! Classifying tokens: particles, titles, generational suffixes, vessel prefixes, stop words
+//! and organisation legal forms. Tables: `data/affixes.tsv`, `data/legal_forms.tsv`.
+
+use crate::{NameType, Token};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// What a token is. The matcher weighs kinds differently (a missing title costs little, a
+/// missing surname a lot); the weights live in the matcher's config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// An ordinary name word.
+    Word,
+    /// A single letter standing for a word (persons: "H. Castellanos").
+    Initial,
+    /// All digits ("5" in "YU PHYONG 5").
+    Number,
+    /// Name particles: al, bin, ibn, van, von, de, da…
+    Particle,
+    /// Honorifics and titles: dr, sheikh, haji, general… (persons)
+    Title,
+    /// Generational suffixes: jr, sr, ii, iii (persons)
+    Generational,
+    /// Vessel prefixes: mv, mt (vessels)
+    VesselPrefix,
+    /// Organisation stop words: and, of, the…
+    Stopword,
+    /// An organisation legal form; the token text is its canonical code (`llc`, `jsc`…).
+    LegalForm,
+}
+
+const AFFIXES: &str = include_str!("../data/affixes.tsv");
+const LEGAL_FORMS: &str = include_str!("../data/legal_forms.tsv");
+
+struct Tables {
+    affix: HashMap<&'static str, Vec<&'static str>>,
+    /// phrase tokens -> (code, family)
+    legal: HashMap<Vec<&'static str>, (&'static str, &'static str)>,
+    families: HashMap<&'static str, &'static str>,
+    max_phrase: usize,
+}
+
+fn tables() -> &'static Tables {
+    static T: OnceLock<Tables> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut affix: HashMap<&str, Vec<&str>> = HashMap::new();
+        for line in AFFIXES.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+            let Some((kind, words)) = line.split_once('\t') else { continue };
+            for w in words.split_whitespace() {
+                affix.entry(w).or_default().push(kind);
+            }
+        }
+        let mut legal = HashMap::new();
+        let mut families = HashMap::new();
+        let mut max_phrase = 1;
+        for line in LEGAL_FORMS.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+            let mut cols = line.split('\t');
+            let (Some(code), Some(family), Some(phrases)) = (cols.next(), cols.next(), cols.next()) else {
+                continue;
+            };
+            families.insert(code, family);
+            for p in phrases.split('|') {
+                let toks: Vec<&str> = p.split_whitespace().collect();
+                max_phrase = max_phrase.max(toks.len());
+                legal.entry(toks).or_insert((code, family));
+            }
+        }
+        Tables { affix, legal, families, max_phrase }
+    })
+}
+
+fn has_affix(word: &str, kind: &str) -> bool {
+    tables().affix.get(word).is_some_and(|k| k.contains(&kind))
+}
+
+/// The family of a legal-form code (`llc` and `gmbh` are both `limited`).
+pub fn legal_form_family(code: &str) -> Option<&'static str> {
+    tables().families.get(code).copied()
+}
+
+/// Whether a word is a name particle (al, bin, van, de…).
+pub fn is_particle(word: &str) -> bool {
+    has_affix(word, "particle")
+}
+
+/// Replaces legal-form phrases by one token carrying the canonical code. Leaves the name alone
+/// when nothing but legal forms would remain (a company called "AO" is still "AO").
+fn legal_forms(tokens: Vec<Token>) -> Vec<Token> {
+    let t = tables();
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let mut found = None;
+        let max = t.max_phrase.min(tokens.len() - i);
+        for len in (1..=max).rev() {
+            let key: Vec<&str> = tokens[i..i + len].iter().map(|t| t.text.as_str()).collect();
+            if let Some(&(code, _)) = t.legal.get(&key) {
+                found = Some((len, code, key.join(" ")));
+                break;
+            }
+        }
+        match found {
+            Some((len, code, phrase)) => {
+                out.push(Token { text: code.to_string(), kind: TokenKind::LegalForm, joined_next: false, phrase: Some(phrase) });
+                i += len;
+            }
+            None => {
+                out.push(tokens[i].clone());
+                i += 1;
+            }
+        }
+    }
+    if out.iter().all(|t| t.kind == TokenKind::LegalForm) {
+        return tokens;
+    }
+    out
+}
+
+/// Classifies tokens for a name of the given type.
+pub fn classify(tokens: Vec<Token>, kind: NameType) -> Vec<Token> {
+    let mut tokens = match kind {
+        NameType::Organization | NameType::Any => legal_forms(tokens),
+        _ => tokens,
+    };
+    let n = tokens.len();
+    for (i, tok) in tokens.iter_mut().enumerate() {
+        if tok.kind != TokenKind::Word {
+            continue;
+        }
+        let w = tok.text.as_str();
+        let single_letter = w.chars().count() == 1 && w.chars().all(char::is_alphabetic);
+        tok.kind = if w.chars().all(|c| c.is_ascii_digit()) {
+            TokenKind::Number
+        } else if n > 1 && has_affix(w, "particle") && !(single_letter && kind == NameType::Person && w != "y") {
+            TokenKind::Particle
+        } else if n > 1 && matches!(kind, NameType::Person | NameType::Any) && has_affix(w, "title") {
+            TokenKind::Title
+        } else if i > 0 && matches!(kind, NameType::Person | NameType::Any) && has_affix(w, "generational") {
+            TokenKind::Generational
+        } else if i == 0 && n > 1 && kind == NameType::Vessel && has_affix(w, "vessel") {
+            TokenKind::VesselPrefix
+        } else if n > 1 && matches!(kind, NameType::Organization | NameType::Vessel | NameType::Any) && has_affix(w, "stopword") {
+            TokenKind::Stopword
+        } else if single_letter && kind == NameType::Person {
+            TokenKind::Initial
+        } else {
+            TokenKind::Word
+        };
+    }
+    tokens
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokenize::tokenize;
+
+    fn kinds(s: &str, k: NameType) -> Vec<(String, TokenKind)> {
+        classify(tokenize(s), k).into_iter().map(|t| (t.text, t.kind)).collect()
+    }
+
+    #[test]
+    fn person_affixes() {
+        let k = kinds("Dr. Ibrahim al-Badri Jr.", NameType::Person);
+        assert_eq!(k[0].1, TokenKind::Title);
+        assert_eq!(k[2].1, TokenKind::Particle);
+        assert_eq!(k[4].1, TokenKind::Generational);
+        assert_eq!(kinds("H. Castellanos", NameType::Person)[0].1, TokenKind::Initial);
+    }
+
+    #[test]
+    fn legal_forms_and_families() {
+        let k = kinds("Limited Liability Company Shipyard Zaliv", NameType::Organization);
+        assert_eq!(k[0], ("llc".to_string(), TokenKind::LegalForm));
+        assert_eq!(k.len(), 3);
+        assert_eq!(legal_form_family("gmbh"), legal_form_family("llc"));
+        assert_eq!(kinds("Korea Ryonbong General Corporation", NameType::Organization)[3].0, "inc");
+        // a name that is only a legal form stays as written
+        assert_eq!(kinds("AO", NameType::Organization)[0].1, TokenKind::Word);
+        // persons never get legal forms
+        assert_eq!(kinds("Sa Co", NameType::Person)[0].0, "sa");
+    }
+}
