@@ -12,6 +12,8 @@
 //! position (line, record or byte) and a reason.
 
 pub mod detect;
+#[cfg(feature = "download")]
+pub mod download;
 pub mod error;
 pub mod formats;
 pub mod input;
