@@ -49,9 +49,11 @@ mod remarks;
 
 use crate::input::{self, CheckedReader};
 use crate::{Emit, Format, Head, ListInfo, ParseError, Position, SourceSet};
-use model::{country, Address, Entity, EntityId, IdKind, Identifier, NameKind, Relation, Schema, VesselInfo};
-use remarks::Fact;
-use std::collections::{BTreeMap, HashMap};
+use model::{
+    Address, Entity, EntityId, IdKind, Identifier, NameKind, Relation, Schema, VesselInfo,
+};
+use remarks::{country_code, Fact};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
@@ -126,7 +128,10 @@ fn role_of(head: &Head) -> Option<Role> {
 
 /// Up to six complete records from the head (a record cut by the head's end is left out).
 fn head_records(head: &Head) -> Vec<Vec<String>> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&head.bytes[..]);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&head.bytes[..]);
     let mut out = Vec::new();
     let mut record = csv::ByteRecord::new();
     while out.len() < 7 {
@@ -134,7 +139,10 @@ fn head_records(head: &Head) -> Vec<Vec<String>> {
             Ok(true) => {}
             _ => break,
         }
-        let fields: Vec<String> = record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+        let fields: Vec<String> = record
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect();
         if !is_eof_marker(&fields) {
             out.push(fields);
         }
@@ -147,12 +155,23 @@ fn head_records(head: &Head) -> Vec<Vec<String>> {
 
 fn role_of_record(fields: &[String], file_name: &str) -> Option<Role> {
     let is_int = |i: usize| fields.get(i).is_some_and(|f| parse_int(f).is_some());
-    let field = |i: usize| fields.get(i).map(|f| f.trim().to_ascii_lowercase()).unwrap_or_default();
+    let field = |i: usize| {
+        fields
+            .get(i)
+            .map(|f| f.trim().to_ascii_lowercase())
+            .unwrap_or_default()
+    };
     if !is_int(0) {
         return None;
     }
     match fields.len() {
-        12 if matches!(field(2).as_str(), "individual" | "vessel" | "aircraft" | "-0-") => Some(Role::Main),
+        12 if matches!(
+            field(2).as_str(),
+            "individual" | "vessel" | "aircraft" | "-0-"
+        ) =>
+        {
+            Some(Role::Main)
+        }
         5 if is_int(1) && matches!(field(2).as_str(), "aka" | "fka" | "nka") => Some(Role::Alt),
         6 if is_int(1) => Some(Role::Add),
         2 if file_name.contains("comment") => Some(Role::Comments),
@@ -180,8 +199,13 @@ fn role_by_name(file_name: &str) -> Option<Role> {
 pub fn group(heads: Vec<Head>) -> Result<Vec<SourceSet>, ParseError> {
     let mut folders: BTreeMap<PathBuf, Vec<(Role, Head)>> = BTreeMap::new();
     for head in heads {
-        let role = role_of(&head).ok_or_else(|| ParseError::file(&head.path, "not an OFAC CSV file"))?;
-        let folder = head.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let role =
+            role_of(&head).ok_or_else(|| ParseError::file(&head.path, "not an OFAC CSV file"))?;
+        let folder = head
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         folders.entry(folder).or_default().push((role, head));
     }
     let mut sets = Vec::new();
@@ -192,10 +216,16 @@ pub fn group(heads: Vec<Head>) -> Result<Vec<SourceSet>, ParseError> {
 }
 
 fn group_folder(files: Vec<(Role, Head)>) -> Result<Vec<SourceSet>, ParseError> {
-    let (mains, companions): (Vec<_>, Vec<_>) = files.into_iter().partition(|(r, _)| *r == Role::Main);
+    let (mains, companions): (Vec<_>, Vec<_>) =
+        files.into_iter().partition(|(r, _)| *r == Role::Main);
     let mut sets: Vec<(String, SourceSet)> = mains
         .into_iter()
-        .map(|(_, h)| (name_prefix(&h.file_name, &["prim"]), SourceSet::single(Format::OfacCsv, h.path)))
+        .map(|(_, h)| {
+            (
+                name_prefix(&h.file_name, &["prim"]),
+                SourceSet::single(Format::OfacCsv, h.path),
+            )
+        })
         .collect();
     for (role, head) in companions {
         let index = if sets.len() == 1 {
@@ -224,7 +254,12 @@ fn group_folder(files: Vec<(Role, Head)>) -> Result<Vec<SourceSet>, ParseError> 
         if let Some(other) = set.parts.insert(role.part().to_string(), head.path.clone()) {
             return Err(ParseError::file(
                 &head.path,
-                format!("a second OFAC {} file for {} (the first is {})", role.part(), set.main.display(), other.display()),
+                format!(
+                    "a second OFAC {} file for {} (the first is {})",
+                    role.part(),
+                    set.main.display(),
+                    other.display()
+                ),
             ));
         }
     }
@@ -234,8 +269,14 @@ fn group_folder(files: Vec<(Role, Head)>) -> Result<Vec<SourceSet>, ParseError> 
 /// The part of a file name that ties companions to their main file: `cons_prim.csv` → `cons`,
 /// `cons_alt.csv` → `cons`; `sdn.csv`, `alt.csv` and `sdn_comments.csv` → ``.
 fn name_prefix(file_name: &str, role_words: &[&str]) -> String {
-    let stem = file_name.rsplit_once('.').map(|(s, _)| s).unwrap_or(file_name);
-    let stem = role_words.iter().find_map(|w| stem.strip_suffix(w)).unwrap_or(stem);
+    let stem = file_name
+        .rsplit_once('.')
+        .map(|(s, _)| s)
+        .unwrap_or(file_name);
+    let stem = role_words
+        .iter()
+        .find_map(|w| stem.strip_suffix(w))
+        .unwrap_or(stem);
     let stem = stem.trim_end_matches(['_', '-', ' ', '.']);
     if stem == "sdn" {
         String::new()
@@ -248,7 +289,10 @@ fn name_prefix(file_name: &str, role_words: &[&str]) -> String {
 /// `cons_prim.csv`), otherwise `us_ofac_sdn`. The key comes from the name because the files
 /// themselves do not say which list they are.
 pub fn list_key(main: &Path) -> &'static str {
-    let name = main.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let name = main
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
     if name.starts_with("cons") {
         "us_ofac_cons"
     } else {
@@ -262,8 +306,15 @@ pub fn list_key(main: &Path) -> &'static str {
 /// Parses an OFAC set (main file plus optional `alt`, `add` and `comments` parts), streaming
 /// the main file and emitting one entity per row.
 pub fn parse(set: &SourceSet, emit: &mut Emit) -> Result<ListInfo, ParseError> {
-    if let Some(key) = set.parts.keys().find(|k| !["alt", "add", "comments"].contains(&k.as_str())) {
-        return Err(ParseError::file(&set.main, format!("unexpected OFAC part {key:?} (expected alt, add or comments)")));
+    if let Some(key) = set
+        .parts
+        .keys()
+        .find(|k| !["alt", "add", "comments"].contains(&k.as_str()))
+    {
+        return Err(ParseError::file(
+            &set.main,
+            format!("unexpected OFAC part {key:?} (expected alt, add or comments)"),
+        ));
     }
     let part = |k: &str| set.parts.get(k).map(|p| Input::File(p.as_path()));
     let files = Files {
@@ -288,7 +339,13 @@ pub struct BytesSet<'a> {
 
 /// Parses a lone main file held in memory (for fuzzing and tests).
 pub fn parse_bytes(name: &str, bytes: &[u8], emit: &mut Emit) -> Result<ListInfo, ParseError> {
-    parse_set_bytes(&BytesSet { main: (name, bytes), ..Default::default() }, emit)
+    parse_set_bytes(
+        &BytesSet {
+            main: (name, bytes),
+            ..Default::default()
+        },
+        emit,
+    )
 }
 
 /// Parses a whole set held in memory (for fuzzing and tests).
@@ -325,7 +382,10 @@ fn run(files: &Files, emit: &mut Emit) -> Result<ListInfo, ParseError> {
         emit(entity)?;
     }
     companions.warn_unused(files);
-    Ok(ListInfo { list: files.list.to_string(), published: None })
+    Ok(ListInfo {
+        list: files.list.to_string(),
+        published: None,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -354,22 +414,73 @@ impl<'a> Input<'a> {
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(QuoteCounter { inner: reader, quotes: 0 });
-        Ok(Rows { name: self.name(), reader, record: csv::StringRecord::new(), line: 0 })
+            .from_reader(Tracker::new(reader));
+        Ok(Rows {
+            name: self.name(),
+            reader,
+            record: csv::StringRecord::new(),
+            line: 0,
+        })
     }
 }
 
-/// Counts `"` bytes, so that a file ending inside a quoted field (an odd count) is reported
-/// as truncated rather than read as a short last field.
-struct QuoteCounter<R> {
+/// Watches the bytes the CSV reader reads: counts `"` (a file ending inside a quoted field,
+/// an odd count, is reported as truncated rather than read as a short last field) and notes
+/// where each non-blank line starts, for exact line numbers (the csv crate's own count lags
+/// after a CRLF and starts a record at the blank lines before it).
+struct Tracker<R> {
     inner: R,
+    offset: u64,
     quotes: u64,
+    /// line number of the byte at `offset`
+    line: u64,
+    at_line_start: bool,
+    /// (offset, line) of line starts not yet passed by the records asked for
+    starts: VecDeque<(u64, u64)>,
 }
 
-impl<R: Read> Read for QuoteCounter<R> {
+impl<R> Tracker<R> {
+    fn new(inner: R) -> Self {
+        Tracker {
+            inner,
+            offset: 0,
+            quotes: 0,
+            line: 1,
+            at_line_start: true,
+            starts: VecDeque::new(),
+        }
+    }
+
+    /// The line of the first non-blank line starting at or after `byte` (records are asked
+    /// for in order, so the starts before it are dropped).
+    fn line_at(&mut self, byte: u64) -> u64 {
+        while self.starts.front().is_some_and(|&(at, _)| at < byte) {
+            self.starts.pop_front();
+        }
+        self.starts.front().map_or(self.line, |&(_, line)| line)
+    }
+}
+
+impl<R: Read> Read for Tracker<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.quotes += buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
+        for (i, &b) in buf[..n].iter().enumerate() {
+            match b {
+                b'\n' => {
+                    self.line += 1;
+                    self.at_line_start = true;
+                }
+                b'\r' => {}
+                _ => {
+                    if self.at_line_start {
+                        self.starts.push_back((self.offset + i as u64, self.line));
+                        self.at_line_start = false;
+                    }
+                    self.quotes += u64::from(b == b'"');
+                }
+            }
+        }
+        self.offset += n as u64;
         Ok(n)
     }
 }
@@ -377,7 +488,7 @@ impl<R: Read> Read for QuoteCounter<R> {
 /// A cursor over the records of one file; `record` and `line` describe the current row.
 struct Rows<'a> {
     name: String,
-    reader: csv::Reader<QuoteCounter<Box<dyn Read + 'a>>>,
+    reader: csv::Reader<Tracker<Box<dyn Read + 'a>>>,
     record: csv::StringRecord,
     line: u64,
 }
@@ -391,7 +502,10 @@ impl Rows<'_> {
                 Ok(false) => return self.check_end().map(|_| false),
                 Err(e) => return Err(self.csv_error(e)),
             }
-            self.line = self.record.position().map_or(self.line + 1, |p| p.line());
+            self.line = match self.record.position() {
+                Some(p) => self.reader.get_mut().line_at(p.byte()),
+                None => self.line + 1,
+            };
             if !is_eof_marker(self.record.iter()) {
                 return Ok(true);
             }
@@ -410,7 +524,10 @@ impl Rows<'_> {
             // CheckedReader's message names the byte and line (invalid UTF-8, UTF-16 BOM…)
             csv::ErrorKind::Io(io) => ParseError::file(&self.name, io.to_string()),
             _ => {
-                let pos = e.position().map(|p| Position::line(p.line())).unwrap_or_default();
+                let pos = e
+                    .position()
+                    .map(|p| Position::line(p.line()))
+                    .unwrap_or_default();
                 ParseError::new(&self.name, pos, format!("malformed CSV: {e}"))
             }
         }
@@ -442,17 +559,23 @@ impl Rows<'_> {
 
     /// Field `i` trimmed, `None` when empty or OFAC's `-0-`.
     fn field(&self, i: usize) -> Option<&str> {
-        self.record.get(i).map(str::trim).filter(|f| !f.is_empty() && *f != "-0-")
+        self.record
+            .get(i)
+            .map(str::trim)
+            .filter(|f| !f.is_empty() && *f != "-0-")
     }
 
     /// Field `i` exactly as published (for remarks, whose continuation is appended verbatim).
     fn raw(&self, i: usize) -> Option<&str> {
-        self.record.get(i).filter(|f| !matches!(f.trim(), "" | "-0-"))
+        self.record
+            .get(i)
+            .filter(|f| !matches!(f.trim(), "" | "-0-"))
     }
 
     fn ent_num(&self) -> Result<u64, ParseError> {
         let raw = self.record.get(0).unwrap_or("");
-        parse_int(raw).ok_or_else(|| self.error(format!("ent_num {:?} is not a number", raw.trim())))
+        parse_int(raw)
+            .ok_or_else(|| self.error(format!("ent_num {:?} is not a number", raw.trim())))
     }
 }
 
@@ -467,9 +590,11 @@ fn parse_int(s: &str) -> Option<u64> {
 /// A record that is only OFAC's DOS end-of-file byte (0x1A).
 fn is_eof_marker<S: AsRef<str>>(fields: impl IntoIterator<Item = S>) -> bool {
     let mut fields = fields.into_iter();
-    let first_blank = fields
-        .next()
-        .is_some_and(|f| f.as_ref().trim_matches(|c: char| c == SUB || c.is_whitespace()).is_empty());
+    let first_blank = fields.next().is_some_and(|f| {
+        f.as_ref()
+            .trim_matches(|c: char| c == SUB || c.is_whitespace())
+            .is_empty()
+    });
     first_blank && fields.next().is_none()
 }
 
@@ -557,7 +682,11 @@ fn load_rows(
 /// One alt.csv row as a name; a row without a name is skipped with a warning.
 fn alt_name(rows: &Rows) -> Option<AltName> {
     let Some(name) = rows.field(3) else {
-        tracing::warn!("{}: line {}: alt_name is empty; row ignored", rows.name, rows.line);
+        tracing::warn!(
+            "{}: line {}: alt_name is empty; row ignored",
+            rows.name,
+            rows.line
+        );
         return None;
     };
     let alt_type = rows.field(2).unwrap_or("aka");
@@ -566,7 +695,11 @@ fn alt_name(rows: &Rows) -> Option<AltName> {
         "fka" => NameKind::Former,
         "nka" => NameKind::New,
         other => NameKind::parse_loose(other).unwrap_or_else(|| {
-            tracing::warn!("{}: line {}: unknown alt_type {alt_type:?}; read as aka", rows.name, rows.line);
+            tracing::warn!(
+                "{}: line {}: unknown alt_type {alt_type:?}; read as aka",
+                rows.name,
+                rows.line
+            );
             NameKind::Alias
         }),
     };
@@ -578,12 +711,19 @@ fn alt_name(rows: &Rows) -> Option<AltName> {
     if weak && kind == NameKind::Alias {
         kind = NameKind::WeakAlias;
     }
-    Some(AltName { name: name.to_string(), kind, remarks: remarks.filter(|_| !weak) })
+    Some(AltName {
+        name: name.to_string(),
+        kind,
+        remarks: remarks.filter(|_| !weak),
+    })
 }
 
 /// An add.csv row as an address.
 fn address(street: Option<&str>, city_postal: Option<&str>, country_text: Option<&str>) -> Address {
-    let mut a = Address { street: street.map(str::to_string), ..Default::default() };
+    let mut a = Address {
+        street: street.map(str::to_string),
+        ..Default::default()
+    };
     if let Some(text) = city_postal {
         let (city, postal) = split_city_postal(text);
         a.city = city;
@@ -598,16 +738,6 @@ fn address(street: Option<&str>, city_postal: Option<&str>, country_text: Option
         }
     }
     a
-}
-
-/// The ISO code for a country as OFAC spells it (the model's table, plus OFAC spellings it
-/// lacks).
-fn country_code(name: &str) -> Option<&'static str> {
-    country::code(name).or_else(|| match name.trim().to_ascii_lowercase().as_str() {
-        "cote d ivoire" => Some("ci"),
-        "crimea" => Some("ua"),
-        _ => None,
-    })
 }
 
 /// Splits OFAC's "city/state/postal" column into the city (with any state or province, as
@@ -632,13 +762,16 @@ pub fn split_city_postal(text: &str) -> (Option<String>, Option<String>) {
     if is_code_word(t) && has_digit(t) {
         return (None, own(t));
     }
-    let Some((rest, last)) = last_word(t) else { return (own(t), None) };
+    let Some((rest, last)) = last_word(t) else {
+        return (own(t), None);
+    };
     if is_code_word(last) && has_digit(last) {
         if last_word(rest).is_some_and(|(_, w)| is_place_word(w)) {
             return (own(t), None);
         }
         if let Some((rest2, prev)) = last_word(rest) {
-            let joins = is_code_word(prev) && (has_digit(prev) || (is_capitals(prev, 3) && !rest2.ends_with(',')));
+            let joins = is_code_word(prev)
+                && (has_digit(prev) || (is_capitals(prev, 3) && !rest2.ends_with(',')));
             if joins {
                 return (own(rest2), Some(format!("{prev} {last}")));
             }
@@ -688,8 +821,11 @@ fn has_digit(s: &str) -> bool {
 fn is_code_word(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 10
-        && s.as_bytes().first().is_some_and(|b| b.is_ascii_alphanumeric())
-        && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'/')
+        && s.as_bytes()
+            .first()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'/')
 }
 
 fn is_capitals(s: &str, max: usize) -> bool {
@@ -701,7 +837,18 @@ fn is_place_word(w: &str) -> bool {
     let w = w.trim_end_matches('.').to_ascii_lowercase();
     matches!(
         w.as_str(),
-        "district" | "zone" | "zona" | "block" | "sector" | "km" | "no" | "number" | "street" | "phase" | "area" | "unit"
+        "district"
+            | "zone"
+            | "zona"
+            | "block"
+            | "sector"
+            | "km"
+            | "no"
+            | "number"
+            | "street"
+            | "phase"
+            | "area"
+            | "unit"
     )
 }
 
@@ -724,9 +871,14 @@ impl Names {
             rows.expect(Role::Main)?;
             let id = rows.ent_num()?;
             if let Some(first) = lines.insert(id, rows.line) {
-                return Err(rows.record_error(id, format!("ent_num {id} appears twice on {list} (first on line {first})")));
+                return Err(rows.record_error(
+                    id,
+                    format!("ent_num {id} appears twice on {list} (first on line {first})"),
+                ));
             }
-            let name = rows.field(1).ok_or_else(|| rows.record_error(id, "SDN_Name is empty"))?;
+            let name = rows
+                .field(1)
+                .ok_or_else(|| rows.record_error(id, "SDN_Name is empty"))?;
             by_key
                 .entry(name_key(name))
                 .and_modify(|v| *v = None)
@@ -737,36 +889,59 @@ impl Names {
 
     /// A `linked_to` relation to the entity of that primary name, or to the name alone.
     fn relation(&self, list: &str, target: &str, own_id: u64) -> Relation {
-        let found = self.by_key.get(&name_key(target)).and_then(Option::as_ref).filter(|(id, _)| *id != own_id);
+        let found = self
+            .by_key
+            .get(&name_key(target))
+            .and_then(Option::as_ref)
+            .filter(|(id, _)| *id != own_id);
         let (target, target_name) = match found {
             Some((id, name)) => (EntityId::new(list, &id.to_string()).ok(), name.clone()),
             None => (None, target.to_string()),
         };
-        Relation { kind: "linked_to".to_string(), target, target_name: Some(target_name) }
+        Relation {
+            kind: "linked_to".to_string(),
+            target,
+            target_name: Some(target_name),
+        }
     }
 }
 
 /// Upper case, single spaces, no final full stop (OFAC ends the remarks with one, which may
 /// have eaten the stop of `S.A.`).
 fn name_key(name: &str) -> String {
-    let joined = name.split_whitespace().collect::<Vec<_>>().join(" ").to_uppercase();
+    let joined = name
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_uppercase();
     joined.trim_end_matches('.').to_string()
 }
 
 // ---------------------------------------------------------------------------------------------
 // Building entities
 
-fn build_entity(rows: &Rows, list: &str, companions: &mut Companions, names: &Names) -> Result<Entity, ParseError> {
+fn build_entity(
+    rows: &Rows,
+    list: &str,
+    companions: &mut Companions,
+    names: &Names,
+) -> Result<Entity, ParseError> {
     let id = rows.ent_num()?;
     let schema = schema_of(rows.field(2)).ok_or_else(|| {
         rows.record_error(
             id,
-            format!("unknown SDN_Type {:?} (expected individual, vessel, aircraft or -0-)", rows.field(2).unwrap_or("")),
+            format!(
+                "unknown SDN_Type {:?} (expected individual, vessel, aircraft or -0-)",
+                rows.field(2).unwrap_or("")
+            ),
         )
     })?;
-    let entity_id = EntityId::new(list, &id.to_string()).map_err(|e| rows.record_error(id, e.to_string()))?;
+    let entity_id =
+        EntityId::new(list, &id.to_string()).map_err(|e| rows.record_error(id, e.to_string()))?;
     let mut e = Entity::new(entity_id, schema);
-    let name = rows.field(1).ok_or_else(|| rows.record_error(id, "SDN_Name is empty"))?;
+    let name = rows
+        .field(1)
+        .ok_or_else(|| rows.record_error(id, "SDN_Name is empty"))?;
     e.add_name(name, NameKind::Primary);
     e.programs = split_programs(rows.field(3));
     e.positions = rows.field(4).map(split_title).unwrap_or_default();
@@ -779,7 +954,10 @@ fn build_entity(rows: &Rows, list: &str, companions: &mut Companions, names: &Na
     for alt in companions.alt.remove(&id).unwrap_or_default() {
         e.add_name(&alt.name, alt.kind);
         if let Some(r) = alt.remarks {
-            e.extra.entry("alt_remarks".to_string()).or_default().push(format!("{}: {r}", alt.name));
+            e.extra
+                .entry("alt_remarks".to_string())
+                .or_default()
+                .push(format!("{}: {r}", alt.name));
         }
     }
     for (address, remarks) in companions.add.remove(&id).unwrap_or_default() {
@@ -787,11 +965,17 @@ fn build_entity(rows: &Rows, list: &str, companions: &mut Companions, names: &Na
             e.addresses.push(address);
         }
         if let Some(r) = remarks {
-            e.extra.entry("add_remarks".to_string()).or_default().push(r);
+            e.extra
+                .entry("add_remarks".to_string())
+                .or_default()
+                .push(r);
         }
     }
     let continuation = companions.comments.remove(&id);
-    let truncated = continuation.is_none() && rows.raw(11).is_some_and(|r| r.chars().count() >= REMARKS_LIMIT);
+    let truncated = continuation.is_none()
+        && rows
+            .raw(11)
+            .is_some_and(|r| r.chars().count() >= REMARKS_LIMIT);
     let text = match (rows.raw(11), continuation) {
         (Some(r), Some(c)) => Some(format!("{r}{c}")),
         (r, c) => c.or(r.map(str::to_string)),
@@ -825,17 +1009,33 @@ fn split_programs(field: Option<&str>) -> Vec<String> {
 }
 
 fn split_title(title: &str) -> Vec<String> {
-    title.split(';').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect()
+    title
+        .split(';')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn set_vessel(e: &mut Entity, rows: &Rows) {
     let own = |i: usize| rows.field(i).map(str::to_string);
-    let flag_text = rows.field(9);
+    let flag_text = rows
+        .field(9)
+        .filter(|f| !f.eq_ignore_ascii_case("None Identified"));
     let flag = flag_text.and_then(country_code).map(str::to_string);
     if let (Some(text), None) = (flag_text, &flag) {
-        e.extra.entry("Vess_flag".to_string()).or_default().push(text.to_string());
+        e.extra
+            .entry("Vess_flag".to_string())
+            .or_default()
+            .push(text.to_string());
     }
-    let v = VesselInfo { flag, vessel_type: own(6), tonnage: own(7), gross_registered_tonnage: own(8), owner: own(10) };
+    let v = VesselInfo {
+        flag,
+        vessel_type: own(6),
+        tonnage: own(7),
+        gross_registered_tonnage: own(8),
+        owner: own(10),
+    };
     if v != VesselInfo::default() {
         e.vessel = Some(v);
     }
@@ -859,7 +1059,10 @@ fn apply_remarks(e: &mut Entity, text: &str, truncated: bool, names: &Names, own
         }
     }
     if truncated {
-        e.extra.entry("remarks_truncated".to_string()).or_default().push(format!(
+        e.extra
+            .entry("remarks_truncated".to_string())
+            .or_default()
+            .push(format!(
             "OFAC cut the remarks at {REMARKS_LIMIT} characters and no comments file continues them"
         ));
     }
@@ -867,7 +1070,9 @@ fn apply_remarks(e: &mut Entity, text: &str, truncated: bool, names: &Names, own
 
 fn repeats_position(e: &Entity, item: &str) -> bool {
     let item = item.trim_end_matches('.');
-    e.positions.iter().any(|p| p.trim_end_matches('.').eq_ignore_ascii_case(item))
+    e.positions
+        .iter()
+        .any(|p| p.trim_end_matches('.').eq_ignore_ascii_case(item))
 }
 
 fn apply_fact(e: &mut Entity, fact: Fact, names: &Names, own_id: u64) {
@@ -901,7 +1106,11 @@ mod tests {
     use super::*;
 
     fn parse_rows(main: &str) -> Vec<Entity> {
-        parse_set(&BytesSet { main: ("sdn.csv", main.as_bytes()), ..Default::default() }).unwrap()
+        parse_set(&BytesSet {
+            main: ("sdn.csv", main.as_bytes()),
+            ..Default::default()
+        })
+        .unwrap()
     }
 
     fn parse_set(set: &BytesSet) -> Result<Vec<Entity>, ParseError> {
@@ -925,11 +1134,17 @@ mod tests {
         assert_eq!(kim.schema, Schema::Person);
         assert_eq!(kim.caption(), "KIM, Jong Un");
         assert_eq!(kim.birth_dates[0].to_string(), "1984-01-08");
-        assert_eq!(kim.positions, vec!["Chairman of the Workers' Party of Korea"]);
+        assert_eq!(
+            kim.positions,
+            vec!["Chairman of the Workers' Party of Korea"]
+        );
         assert!(kim.remarks.is_empty(), "{:?}", kim.remarks);
         assert_eq!(kim.names[1].kind, NameKind::WeakAlias);
         let rel = &kim.relations[0];
-        assert_eq!(rel.target.as_ref().map(|t| t.to_string()).as_deref(), Some("us_ofac_sdn:100"));
+        assert_eq!(
+            rel.target.as_ref().map(|t| t.to_string()).as_deref(),
+            Some("us_ofac_sdn:100")
+        );
         assert_eq!(es[1].programs, vec!["DPRK2", "DPRK3"]);
         assert_eq!(es[1].schema, Schema::Organization);
     }
@@ -939,7 +1154,10 @@ mod tests {
         let main = "7,\"SHIP ONE\",\"vessel\",\"IRAN\",-0- ,\"9BQA\",\"Crude Oil Tanker\",\"300,000\",\"160,000\",\"Iran\",-0- ,\"Vessel Registration Identification IMO 9223758; Linked To: NATIONAL IRANIAN TA\"\n";
         let set = BytesSet {
             main: ("sdn.csv", main.as_bytes()),
-            alt: Some(("alt.csv", b"7,1,\"fka\",\"SHIP ZERO\",-0- \n7,2,\"aka\",\"S1\",\"weak alias\"\n")),
+            alt: Some((
+                "alt.csv",
+                b"7,1,\"fka\",\"SHIP ZERO\",-0- \n7,2,\"aka\",\"S1\",\"weak alias\"\n",
+            )),
             add: Some(("add.csv", b"7,3,-0- ,\"Moscow 123001\",\"Russia\",-0- \n")),
             comments: Some(("sdn_comments.csv", b"7,\"NKER COMPANY.\"\n")),
         };
@@ -947,14 +1165,46 @@ mod tests {
         let e = &es[0];
         assert_eq!(e.schema, Schema::Vessel);
         let v = e.vessel.as_ref().unwrap();
-        assert_eq!((v.flag.as_deref(), v.tonnage.as_deref()), (Some("ir"), Some("300,000")));
-        assert!(e.identifiers.iter().any(|i| i.kind == IdKind::CallSign && i.value == "9BQA"));
-        assert!(e.identifiers.iter().any(|i| i.kind == IdKind::Imo && i.value == "9223758"));
+        assert_eq!(
+            (v.flag.as_deref(), v.tonnage.as_deref()),
+            (Some("ir"), Some("300,000"))
+        );
+        assert!(e
+            .identifiers
+            .iter()
+            .any(|i| i.kind == IdKind::CallSign && i.value == "9BQA"));
+        assert!(e
+            .identifiers
+            .iter()
+            .any(|i| i.kind == IdKind::Imo && i.value == "9223758"));
         assert_eq!(e.names[1].kind, NameKind::Former);
         assert_eq!(e.names[2].kind, NameKind::WeakAlias);
         let a = &e.addresses[0];
-        assert_eq!((a.city.as_deref(), a.postal_code.as_deref(), a.country.as_deref()), (Some("Moscow"), Some("123001"), Some("ru")));
-        assert_eq!(e.relations[0].target_name.as_deref(), Some("NATIONAL IRANIAN TANKER COMPANY"));
+        assert_eq!(
+            (
+                a.city.as_deref(),
+                a.postal_code.as_deref(),
+                a.country.as_deref()
+            ),
+            (Some("Moscow"), Some("123001"), Some("ru"))
+        );
+        assert_eq!(
+            e.relations[0].target_name.as_deref(),
+            Some("NATIONAL IRANIAN TANKER COMPANY")
+        );
+    }
+
+    #[test]
+    fn lines_are_exact_with_crlf_and_multiline_fields() {
+        let text = "1,\"a\"\r\n2,\"b\r\nc\"\r\n\r\n3,\"d\"\r\n";
+        let mut rows = Input::Bytes("sdn_comments.csv", text.as_bytes())
+            .rows()
+            .unwrap();
+        let mut lines = Vec::new();
+        while rows.next().unwrap() {
+            lines.push((rows.ent_num().unwrap(), rows.line));
+        }
+        assert_eq!(lines, [(1, 1), (2, 2), (3, 5)]);
     }
 
     #[test]
@@ -966,37 +1216,81 @@ mod tests {
         assert_eq!(s("Moscow 123001"), ("Moscow".into(), "123001".into()));
         assert_eq!(s("London EC3N 1DY"), ("London".into(), "EC3N 1DY".into()));
         assert_eq!(s("Zurich CH-8022"), ("Zurich".into(), "CH-8022".into()));
-        assert_eq!(s("Plantation, FL 33325"), ("Plantation, FL".into(), "33325".into()));
-        assert_eq!(s("Valletta VLT 1434"), ("Valletta".into(), "VLT 1434".into()));
-        assert_eq!(s("Zapopan, Jalisco C.P. 45110"), ("Zapopan, Jalisco".into(), "45110".into()));
-        assert_eq!(s("Culiacan, Sinaloa C.P.80180"), ("Culiacan, Sinaloa".into(), "80180".into()));
-        assert_eq!(s("Mexicali, Baja California Codigo Postal 21297"), ("Mexicali, Baja California".into(), "21297".into()));
-        assert_eq!(s("Amsterdam 1082 MA"), ("Amsterdam".into(), "1082 MA".into()));
+        assert_eq!(
+            s("Plantation, FL 33325"),
+            ("Plantation, FL".into(), "33325".into())
+        );
+        assert_eq!(
+            s("Valletta VLT 1434"),
+            ("Valletta".into(), "VLT 1434".into())
+        );
+        assert_eq!(
+            s("Zapopan, Jalisco C.P. 45110"),
+            ("Zapopan, Jalisco".into(), "45110".into())
+        );
+        assert_eq!(
+            s("Culiacan, Sinaloa C.P.80180"),
+            ("Culiacan, Sinaloa".into(), "80180".into())
+        );
+        assert_eq!(
+            s("Mexicali, Baja California Codigo Postal 21297"),
+            ("Mexicali, Baja California".into(), "21297".into())
+        );
+        assert_eq!(
+            s("Amsterdam 1082 MA"),
+            ("Amsterdam".into(), "1082 MA".into())
+        );
         assert_eq!(s("0578 Oslo"), ("Oslo".into(), "0578".into()));
         assert_eq!(s("018987"), ("".into(), "018987".into()));
-        assert_eq!(s("Baghdad District 929"), ("Baghdad District 929".into(), "".into()));
-        assert_eq!(s("Guadalajara, Jalisco"), ("Guadalajara, Jalisco".into(), "".into()));
+        assert_eq!(
+            s("Baghdad District 929"),
+            ("Baghdad District 929".into(), "".into())
+        );
+        assert_eq!(
+            s("Guadalajara, Jalisco"),
+            ("Guadalajara, Jalisco".into(), "".into())
+        );
         assert_eq!(s("Mumbai 400 005"), ("Mumbai".into(), "400 005".into()));
     }
 
     #[test]
     fn addresses_with_regions_and_unknown_countries() {
         let a = address(None, None, Some("Region: Crimea"));
-        assert_eq!((a.region.as_deref(), a.country.as_deref()), (Some("Crimea"), Some("ua")));
+        assert_eq!(
+            (a.region.as_deref(), a.country.as_deref()),
+            (Some("Crimea"), Some("ua"))
+        );
         let a = address(None, None, Some("Region: Kafia Kingi"));
-        assert_eq!((a.region.as_deref(), a.country.as_deref()), (Some("Kafia Kingi"), None));
+        assert_eq!(
+            (a.region.as_deref(), a.country.as_deref()),
+            (Some("Kafia Kingi"), None)
+        );
         assert!(address(None, None, Some("undetermined")).is_empty());
-        assert_eq!(address(None, None, Some("Cote d Ivoire")).country.as_deref(), Some("ci"));
+        assert_eq!(
+            address(None, None, Some("Cote d Ivoire"))
+                .country
+                .as_deref(),
+            Some("ci")
+        );
     }
 
     #[test]
     fn sniff_by_content() {
         let head = |name: &str, text: &str| Head::from_bytes(name, text.as_bytes());
         assert_eq!(role_of(&head("x.csv", KIM)), Some(Role::Main));
-        assert_eq!(role_of(&head("x.csv", "36,12,\"aka\",\"AERO-CARIBBEAN\",-0- \n")), Some(Role::Alt));
-        assert_eq!(role_of(&head("x.csv", "36,25,-0- ,\"Havana\",\"Cuba\",-0- \n")), Some(Role::Add));
+        assert_eq!(
+            role_of(&head("x.csv", "36,12,\"aka\",\"AERO-CARIBBEAN\",-0- \n")),
+            Some(Role::Alt)
+        );
+        assert_eq!(
+            role_of(&head("x.csv", "36,25,-0- ,\"Havana\",\"Cuba\",-0- \n")),
+            Some(Role::Add)
+        );
         assert_eq!(role_of(&head("x.csv", "12300,\"Z S.A.S.\"\n")), None);
-        assert_eq!(role_of(&head("sdn_comments.csv", "12300,\"Z S.A.S.\"\n")), Some(Role::Comments));
+        assert_eq!(
+            role_of(&head("sdn_comments.csv", "12300,\"Z S.A.S.\"\n")),
+            Some(Role::Comments)
+        );
         assert_eq!(role_of(&head("cons_alt.csv", "\u{1a}")), Some(Role::Alt));
         assert_eq!(role_of(&head("x.csv", "id,name\n1,foo\n")), None);
         assert_eq!(role_of(&head("x.csv", "ent_num,SDN_Name\n")), None);
@@ -1007,8 +1301,14 @@ mod tests {
     fn name_prefixes_pair_companions() {
         assert_eq!(name_prefix("cons_prim.csv", &["prim"]), "cons");
         assert_eq!(name_prefix("sdn.csv", &["prim"]), "");
-        assert_eq!(name_prefix("cons_comments.csv", &["alt", "add", "comments"]), "cons");
-        assert_eq!(name_prefix("sdn_comments.csv", &["alt", "add", "comments"]), "");
+        assert_eq!(
+            name_prefix("cons_comments.csv", &["alt", "add", "comments"]),
+            "cons"
+        );
+        assert_eq!(
+            name_prefix("sdn_comments.csv", &["alt", "add", "comments"]),
+            ""
+        );
         assert_eq!(name_prefix("alt.csv", &["alt", "add", "comments"]), "");
     }
 
@@ -1018,7 +1318,9 @@ mod tests {
         remarks.push_str("Passport 12");
         assert_eq!(remarks.len(), 1001);
         remarks.pop();
-        let row = format!("1,\"X, Y\",\"individual\",\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"{remarks}\"\n");
+        let row = format!(
+            "1,\"X, Y\",\"individual\",\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"{remarks}\"\n"
+        );
         let e = &parse_rows(&row)[0];
         assert_eq!(e.remarks, vec!["Passport 1"]);
         assert!(e.identifiers.is_empty());

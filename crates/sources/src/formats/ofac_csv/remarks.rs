@@ -69,6 +69,7 @@ pub(super) const KEYS: &[(&str, Field)] = &[
     ("nationality", Nationality),
     ("citizen", Citizenship),
     ("Nationality of Registration", Country),
+    ("Registration Country", Country),
     ("Gender", Gender),
     // --- names and links
     ("a.k.a.", Name(NameKind::WeakAlias)),
@@ -82,7 +83,10 @@ pub(super) const KEYS: &[(&str, Field)] = &[
     ("Passport Booklet", Document(IdKind::Passport)),
     ("Diplomatic Passport", Document(IdKind::Passport)),
     ("Stateless Person Passport", Document(IdKind::Passport)),
-    ("British National Overseas Passport", Document(IdKind::Passport)),
+    (
+        "British National Overseas Passport",
+        Document(IdKind::Passport),
+    ),
     ("Travel Document Number", Document(IdKind::Passport)),
     // --- personal identity numbers
     ("National ID No.", Document(IdKind::NationalId)),
@@ -101,7 +105,10 @@ pub(super) const KEYS: &[(&str, Field)] = &[
     ("Credencial electoral", Document(IdKind::NationalId)),
     ("Electoral Registry No.", Document(IdKind::NationalId)),
     ("National Foreign ID Number", Document(IdKind::NationalId)),
-    ("Turkish Identification Number", Document(IdKind::NationalId)),
+    (
+        "Turkish Identification Number",
+        Document(IdKind::NationalId),
+    ),
     ("Numero de Identidad", Document(IdKind::NationalId)),
     ("Citizen's Card Number", Document(IdKind::NationalId)),
     ("Kenyan ID No.", Document(IdKind::NationalId)),
@@ -109,7 +116,10 @@ pub(super) const KEYS: &[(&str, Field)] = &[
     ("Refugee ID Card", Document(IdKind::NationalId)),
     ("Stateless Person ID Card", Document(IdKind::NationalId)),
     ("UAE Identification", Document(IdKind::NationalId)),
-    ("CNP (Personal Numerical Code)", Document(IdKind::NationalId)),
+    (
+        "CNP (Personal Numerical Code)",
+        Document(IdKind::NationalId),
+    ),
     ("Bosnian Personal ID No.", Document(IdKind::NationalId)),
     ("Moroccan Personal ID No.", Document(IdKind::NationalId)),
     ("Residency Number", Document(IdKind::NationalId)),
@@ -131,13 +141,25 @@ pub(super) const KEYS: &[(&str, Field)] = &[
     ("Italian Fiscal Code", Document(IdKind::TaxId)),
     ("Fiscal Code", Document(IdKind::TaxId)),
     ("Romanian Tax Registration", Document(IdKind::TaxId)),
-    ("Paraguayan tax identification number", Document(IdKind::TaxId)),
-    ("Numero Unico de Identificacao Tributaria (NUIT)", Document(IdKind::TaxId)),
+    (
+        "Paraguayan tax identification number",
+        Document(IdKind::TaxId),
+    ),
+    (
+        "Numero Unico de Identificacao Tributaria (NUIT)",
+        Document(IdKind::TaxId),
+    ),
     // --- company and registry numbers
     ("Registration Number", Document(IdKind::Registration)),
     ("Registration ID", Document(IdKind::Registration)),
-    ("Business Registration Number", Document(IdKind::Registration)),
-    ("Business Registration Document #", Document(IdKind::Registration)),
+    (
+        "Business Registration Number",
+        Document(IdKind::Registration),
+    ),
+    (
+        "Business Registration Document #",
+        Document(IdKind::Registration),
+    ),
     ("Business Number", Document(IdKind::Registration)),
     ("Company Number", Document(IdKind::Registration)),
     ("UK Company Number", Document(IdKind::Registration)),
@@ -145,22 +167,49 @@ pub(super) const KEYS: &[(&str, Field)] = &[
     ("Folio Mercantil No.", Document(IdKind::Registration)),
     ("Matricula Mercantil No", Document(IdKind::Registration)),
     ("Government Gazette Number", Document(IdKind::Registration)),
-    ("Unified Social Credit Code (USCC)", Document(IdKind::Registration)),
-    ("United Social Credit Code Certificate (USCCC)", Document(IdKind::Registration)),
+    (
+        "Unified Social Credit Code (USCC)",
+        Document(IdKind::Registration),
+    ),
+    (
+        "United Social Credit Code Certificate (USCCC)",
+        Document(IdKind::Registration),
+    ),
     ("Trade License No.", Document(IdKind::Registration)),
     ("C.R. No.", Document(IdKind::Registration)),
     ("Romanian C.R.", Document(IdKind::Registration)),
     ("Chamber of Commerce Number", Document(IdKind::Registration)),
-    ("Istanbul Chamber of Comm. No.", Document(IdKind::Registration)),
-    ("Dubai Chamber of Commerce Membership No.", Document(IdKind::Registration)),
-    ("Economic Register Number (CBLS)", Document(IdKind::Registration)),
+    (
+        "Istanbul Chamber of Comm. No.",
+        Document(IdKind::Registration),
+    ),
+    (
+        "Dubai Chamber of Commerce Membership No.",
+        Document(IdKind::Registration),
+    ),
+    (
+        "Economic Register Number (CBLS)",
+        Document(IdKind::Registration),
+    ),
     ("Public Registration Number", Document(IdKind::Registration)),
-    ("Central Registration System Number", Document(IdKind::Registration)),
+    (
+        "Central Registration System Number",
+        Document(IdKind::Registration),
+    ),
     ("Enterprise Number", Document(IdKind::Registration)),
     ("Branch Unit Number", Document(IdKind::Registration)),
-    ("Certificate of Incorporation Number", Document(IdKind::Registration)),
-    ("Registration Certificate Number (Dubai)", Document(IdKind::Registration)),
-    ("Russian State Individual Business Registration Number Pattern (OGRNIP)", Document(IdKind::Registration)),
+    (
+        "Certificate of Incorporation Number",
+        Document(IdKind::Registration),
+    ),
+    (
+        "Registration Certificate Number (Dubai)",
+        Document(IdKind::Registration),
+    ),
+    (
+        "Russian State Individual Business Registration Number Pattern (OGRNIP)",
+        Document(IdKind::Registration),
+    ),
     ("MSB Registration Number", Document(IdKind::Registration)),
     ("Registered Charity No.", Document(IdKind::Registration)),
     ("D-U-N-S Number", Document(IdKind::Registration)),
@@ -168,21 +217,36 @@ pub(super) const KEYS: &[(&str, Field)] = &[
     ("C.I.N.", Document(IdKind::Registration)),
     ("License", Document(IdKind::Registration)),
     ("Tourism License No.", Document(IdKind::Registration)),
-    ("Afghan Money Service Provider License Number", Document(IdKind::Registration)),
-    ("Vessel Registration Identification", Document(IdKind::Registration)),
+    (
+        "Afghan Money Service Provider License Number",
+        Document(IdKind::Registration),
+    ),
+    (
+        "Vessel Registration Identification",
+        Document(IdKind::Registration),
+    ),
     ("Legal Entity Number", Document(IdKind::Lei)),
     // --- other documents and numbers (kind Other, OFAC's label kept)
     ("Driver's License No.", Document(IdKind::Other)),
     ("Birth Certificate Number", Document(IdKind::Other)),
-    ("Cartilla de Servicio Militar Nacional", Document(IdKind::Other)),
+    (
+        "Cartilla de Servicio Militar Nacional",
+        Document(IdKind::Other),
+    ),
     ("Military Registration Number", Document(IdKind::Other)),
-    ("Public Security and Immigration No.", Document(IdKind::Other)),
+    (
+        "Public Security and Immigration No.",
+        Document(IdKind::Other),
+    ),
     ("Immigration No.", Document(IdKind::Other)),
     ("VisaNumberID", Document(IdKind::Other)),
     ("Permit Number", Document(IdKind::Other)),
     ("SRE Permit No.", Document(IdKind::Other)),
     ("Pilot License Number", Document(IdKind::Other)),
-    ("Seafarer's Identification Document", Document(IdKind::Other)),
+    (
+        "Seafarer's Identification Document",
+        Document(IdKind::Other),
+    ),
     ("Chinese Commercial Code", Document(IdKind::Other)),
     ("Serial No.", Document(IdKind::Other)),
     ("File Number", Document(IdKind::Other)),
@@ -192,6 +256,7 @@ pub(super) const KEYS: &[(&str, Field)] = &[
     ("Identification Number ISIN", Document(IdKind::Other)),
     ("Equity Ticker", Document(IdKind::Other)),
     ("BIK (RU)", Document(IdKind::Other)),
+    ("UN/LOCODE", Document(IdKind::Other)),
     // --- banks, vessels, aircraft
     ("SWIFT/BIC", Document(IdKind::Swift)),
     ("MMSI", Document(IdKind::Mmsi)),
@@ -200,12 +265,27 @@ pub(super) const KEYS: &[(&str, Field)] = &[
     ("Identification Number IMO", Imo),
     ("Company Number IMO", Imo),
     ("International Maritime Organization No.", Imo),
-    ("Aircraft Manufacturer's Serial Number (MSN)", Document(IdKind::AircraftId)),
-    ("Aircraft Construction Number (also called L/N or S/N or F/N)", Document(IdKind::AircraftId)),
+    (
+        "Aircraft Manufacturer's Serial Number (MSN)",
+        Document(IdKind::AircraftId),
+    ),
+    (
+        "Aircraft Construction Number (also called L/N or S/N or F/N)",
+        Document(IdKind::AircraftId),
+    ),
     ("Aircraft Tail Number", Document(IdKind::AircraftId)),
-    ("Previous Aircraft Tail Number", Document(IdKind::AircraftId)),
-    ("Aircraft Serial Identification", Document(IdKind::AircraftId)),
-    ("Aircraft Mode S Transponder Code", Document(IdKind::AircraftId)),
+    (
+        "Previous Aircraft Tail Number",
+        Document(IdKind::AircraftId),
+    ),
+    (
+        "Aircraft Serial Identification",
+        Document(IdKind::AircraftId),
+    ),
+    (
+        "Aircraft Mode S Transponder Code",
+        Document(IdKind::AircraftId),
+    ),
     ("Digital Currency Address -", DigitalCurrency),
     // --- contact details
     ("Website", Contact(IdKind::Website)),
@@ -221,12 +301,12 @@ pub(super) const KEYS: &[(&str, Field)] = &[
     ("Fax No.", Contact(IdKind::Phone)),
     // --- facts without a model field (→ extra)
     ("Organization Established Date", Extra),
-    ("Organization Type:", Extra),
+    ("Organization Type", ExtraKeyed),
     ("Target Type", Extra),
     ("Issuer Name", Extra),
     ("ethnicity", Extra),
-    ("Tribe:", Extra),
-    ("Subtribe:", Extra),
+    ("Tribe", Extra),
+    ("Subtribe", Extra),
     ("Aircraft Model", Extra),
     ("Aircraft Operator", Extra),
     ("Aircraft Manufacture Date", Extra),
@@ -239,7 +319,10 @@ pub(super) const KEYS: &[(&str, Field)] = &[
     ("Purchase/Sales For Divestment Date (CMIC)", Extra),
     ("Additional Sanctions Information", ExtraKeyed),
     ("Secondary sanctions risk", ExtraKeyed),
-    ("Transactions Prohibited For Persons Owned or Controlled By U.S. Financial Institutions", ExtraKeyed),
+    (
+        "Transactions Prohibited For Persons Owned or Controlled By U.S. Financial Institutions",
+        ExtraKeyed,
+    ),
     ("Executive Order", ExtraKeyed),
     ("CAATSA Section", ExtraKeyed),
     ("IFCA Determination", ExtraKeyed),
@@ -307,11 +390,14 @@ fn quoted_name_end(rest: &str) -> Option<usize> {
         return None;
     }
     let body = open + 1;
-    rest[body..].match_indices('\'').map(|(i, _)| body + i + 1).find(|&close| {
-        let tail = rest[close..].trim_start();
-        let tail = tail.strip_prefix('.').unwrap_or(tail).trim_start();
-        tail.is_empty() || tail.starts_with(';')
-    })
+    rest[body..]
+        .match_indices('\'')
+        .map(|(i, _)| body + i + 1)
+        .find(|&close| {
+            let tail = rest[close..].trim_start();
+            let tail = tail.strip_prefix('.').unwrap_or(tail).trim_start();
+            tail.is_empty() || tail.starts_with(';')
+        })
 }
 
 /// Index of [`KEYS`] by the lower-cased first byte of the label, longest label first.
@@ -326,7 +412,7 @@ fn index() -> &'static [Vec<(String, usize)>; 128] {
             }
         }
         for bucket in idx.iter_mut() {
-            bucket.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+            bucket.sort_by_key(|entry| std::cmp::Reverse(entry.0.len()));
         }
         idx
     })
@@ -360,9 +446,9 @@ pub(super) fn parse_item(item: &str) -> Option<Fact> {
     match field {
         Field::BirthDate => DateValue::parse_loose(value).map(Fact::BirthDate),
         Field::BirthPlace => non_empty(value).map(|v| Fact::BirthPlace(v.to_string())),
-        Field::Nationality => country::code(value).map(Fact::Nationality),
-        Field::Citizenship => country::code(value).map(Fact::Citizenship),
-        Field::Country => country::code(value).map(Fact::Country),
+        Field::Nationality => country_code(value).map(Fact::Nationality),
+        Field::Citizenship => country_code(value).map(Fact::Citizenship),
+        Field::Country => country_code(value).map(Fact::Country),
         Field::Gender => Gender::parse_loose(value).map(Fact::Gender),
         Field::Name(kind) => name_value(value).map(|v| Fact::Name(v.to_string(), kind)),
         Field::LinkedTo => non_empty(value).map(|v| Fact::LinkedTo(v.to_string())),
@@ -373,6 +459,19 @@ pub(super) fn parse_item(item: &str) -> Option<Fact> {
         Field::Extra => extra_value(value).map(|v| Fact::Extra(label.to_string(), v.to_string())),
         Field::ExtraKeyed => keyed_extra(item, label),
     }
+}
+
+/// The ISO code for a country as OFAC spells it (the model's table, plus OFAC spellings it
+/// lacks).
+pub(super) fn country_code(name: &str) -> Option<&'static str> {
+    country::code(name).or_else(|| match name.trim().to_ascii_lowercase().as_str() {
+        "cote d ivoire" => Some("ci"),
+        "crimea" => Some("ua"),
+        "man, isle of" => Some("im"),
+        "north macedonia, the republic of" => Some("mk"),
+        "st. kitts & nevis" => Some("kn"),
+        _ => None,
+    })
 }
 
 /// Drops a leading `alt.` ("another value of the same key").
@@ -404,7 +503,10 @@ fn extra_value(value: &str) -> Option<&str> {
 
 /// `Executive Order 13846 information: BLOCKING …` → key `Executive Order 13846 information`.
 fn keyed_extra(item: &str, label: &str) -> Option<Fact> {
-    let cut = [": ", " - "].iter().filter_map(|sep| item.find(sep).map(|i| (i, sep.len()))).min();
+    let cut = [": ", " - "]
+        .iter()
+        .filter_map(|sep| item.find(sep).map(|i| (i, sep.len())))
+        .min();
     let (key, value) = match cut {
         Some((i, n)) if i >= label.len() => (&item[..i], &item[i + n..]),
         _ => (label, item.get(label.len()..).unwrap_or("")),
@@ -426,8 +528,10 @@ fn document(kind: IdKind, label: &str, value: &str) -> Option<Identifier> {
     let mut country = None;
     let mut notes: Vec<&str> = Vec::new();
     for _ in 0..3 {
-        let Some((before, inner)) = trailing_paren(value) else { break };
-        match country::code(inner) {
+        let Some((before, inner)) = trailing_paren(value) else {
+            break;
+        };
+        match country_code(inner) {
             Some(code) if country.is_none() => country = Some(code),
             _ => notes.insert(0, inner),
         }
@@ -490,7 +594,11 @@ fn imo(label: &str, value: &str) -> Option<Identifier> {
 fn digital_currency(label: &str, value: &str) -> Option<Identifier> {
     let (currency, address) = value.trim().split_once(' ')?;
     let address = non_empty(address)?;
-    Some(identifier(IdKind::DigitalCurrency, &format!("{label} {currency}"), address))
+    Some(identifier(
+        IdKind::DigitalCurrency,
+        &format!("{label} {currency}"),
+        address,
+    ))
 }
 
 #[cfg(test)]
@@ -516,7 +624,10 @@ mod tests {
             vec!["a.k.a. 'AL-QA'IDA'", "Linked To: X"]
         );
         // an unclosed quote (a remarks field cut at 1000 characters) falls back to ';'
-        assert_eq!(split("a.k.a. 'snowsjo; DOB 1960"), vec!["a.k.a. 'snowsjo", "DOB 1960"]);
+        assert_eq!(
+            split("a.k.a. 'snowsjo; DOB 1960"),
+            vec!["a.k.a. 'snowsjo", "DOB 1960"]
+        );
         assert_eq!(split(" ; ;. "), Vec::<&str>::new());
         assert_eq!(split(""), Vec::<&str>::new());
     }
@@ -533,49 +644,100 @@ mod tests {
         assert_eq!(d("DOB 1950 to 1951"), "1950..1951");
         assert_eq!(d("DOB Jan 1961"), "1961-01");
         assert!(parse_item("DOB sometime").is_none());
-        assert_eq!(parse_item("POB Pyongyang, North Korea"), Some(Fact::BirthPlace("Pyongyang, North Korea".into())));
-        assert_eq!(parse_item("nationality Korea, North"), Some(Fact::Nationality("kp")));
-        assert_eq!(parse_item("alt. citizen Iran"), Some(Fact::Citizenship("ir")));
-        assert_eq!(parse_item("Nationality of Registration Panama"), Some(Fact::Country("pa")));
+        assert_eq!(
+            parse_item("POB Pyongyang, North Korea"),
+            Some(Fact::BirthPlace("Pyongyang, North Korea".into()))
+        );
+        assert_eq!(
+            parse_item("nationality Korea, North"),
+            Some(Fact::Nationality("kp"))
+        );
+        assert_eq!(
+            parse_item("alt. citizen Iran"),
+            Some(Fact::Citizenship("ir"))
+        );
+        assert_eq!(
+            parse_item("Nationality of Registration Panama"),
+            Some(Fact::Country("pa"))
+        );
         assert_eq!(parse_item("nationality Atlantis"), None);
         assert_eq!(parse_item("Gender Male"), Some(Fact::Gender(Gender::Male)));
     }
 
     #[test]
     fn names_and_links() {
-        assert_eq!(parse_item("a.k.a. 'BNC'"), Some(Fact::Name("BNC".into(), NameKind::WeakAlias)));
-        assert_eq!(parse_item("f.k.a. 'ANA I'"), Some(Fact::Name("ANA I".into(), NameKind::Former)));
-        assert_eq!(parse_item("n.k.a. 'NEW CO'"), Some(Fact::Name("NEW CO".into(), NameKind::New)));
-        assert_eq!(parse_item("a.k.a. ''FOOPIE''"), Some(Fact::Name("'FOOPIE'".into(), NameKind::WeakAlias)));
+        assert_eq!(
+            parse_item("a.k.a. 'BNC'"),
+            Some(Fact::Name("BNC".into(), NameKind::WeakAlias))
+        );
+        assert_eq!(
+            parse_item("f.k.a. 'ANA I'"),
+            Some(Fact::Name("ANA I".into(), NameKind::Former))
+        );
+        assert_eq!(
+            parse_item("n.k.a. 'NEW CO'"),
+            Some(Fact::Name("NEW CO".into(), NameKind::New))
+        );
+        assert_eq!(
+            parse_item("a.k.a. ''FOOPIE''"),
+            Some(Fact::Name("'FOOPIE'".into(), NameKind::WeakAlias))
+        );
         assert_eq!(parse_item("a.k.a. ''"), None);
-        assert_eq!(parse_item("Linked To: LAZARUS GROUP"), Some(Fact::LinkedTo("LAZARUS GROUP".into())));
+        assert_eq!(
+            parse_item("Linked To: LAZARUS GROUP"),
+            Some(Fact::LinkedTo("LAZARUS GROUP".into()))
+        );
     }
 
     #[test]
     fn identifiers_with_country_and_notes() {
         let p = id("Passport V54707341 (Iran) expires 01 Oct 2026");
-        assert_eq!((p.kind, p.value.as_str(), p.country.as_deref()), (IdKind::Passport, "V54707341", Some("ir")));
+        assert_eq!(
+            (p.kind, p.value.as_str(), p.country.as_deref()),
+            (IdKind::Passport, "V54707341", Some("ir"))
+        );
         assert_eq!(p.note.as_deref(), Some("expires 01 Oct 2026"));
         assert_eq!(p.label.as_deref(), Some("Passport"));
         let p = id("alt. Diplomatic Passport 008827 (Iran) issued 1999");
-        assert_eq!((p.value.as_str(), p.label.as_deref()), ("008827", Some("Diplomatic Passport")));
+        assert_eq!(
+            (p.value.as_str(), p.label.as_deref()),
+            ("008827", Some("Diplomatic Passport"))
+        );
         let n = id("National ID No. 660000 73767 (Belgium)");
-        assert_eq!((n.kind, n.value.as_str(), n.country.as_deref()), (IdKind::NationalId, "660000 73767", Some("be")));
+        assert_eq!(
+            (n.kind, n.value.as_str(), n.country.as_deref()),
+            (IdKind::NationalId, "660000 73767", Some("be"))
+        );
         let r = id("Registration Number HRA 738077 (Stuttgart) (Germany)");
-        assert_eq!((r.value.as_str(), r.country.as_deref(), r.note.as_deref()), ("HRA 738077", Some("de"), Some("Stuttgart")));
+        assert_eq!(
+            (r.value.as_str(), r.country.as_deref(), r.note.as_deref()),
+            ("HRA 738077", Some("de"), Some("Stuttgart"))
+        );
         assert_eq!(id("Tax ID No. AABA 670850 Y").value, "AABA 670850 Y");
         assert_eq!(id("R.F.C. DIB-771110-HQ1 (Mexico)").kind, IdKind::TaxId);
         assert_eq!(id("SWIFT/BIC HAVIGB2L").kind, IdKind::Swift);
         assert_eq!(id("MMSI 572469210").kind, IdKind::Mmsi);
         let imo = id("Vessel Registration Identification IMO 9223758");
         assert_eq!((imo.kind, imo.value.as_str()), (IdKind::Imo, "9223758"));
-        assert_eq!(id("International Maritime Organization No. (5777731)").value, "5777731");
+        assert_eq!(
+            id("International Maritime Organization No. (5777731)").value,
+            "5777731"
+        );
         let x = id("Digital Currency Address - XBT 1Abc9");
-        assert_eq!((x.kind, x.value.as_str()), (IdKind::DigitalCurrency, "1Abc9"));
+        assert_eq!(
+            (x.kind, x.value.as_str()),
+            (IdKind::DigitalCurrency, "1Abc9")
+        );
         assert_eq!(x.label.as_deref(), Some("Digital Currency Address - XBT"));
         let t = id("Telephone (98)(21)(66153220)");
-        assert_eq!((t.kind, t.value.as_str()), (IdKind::Phone, "(98)(21)(66153220)"));
-        assert_eq!(id("Email:adelb@shabakah.net.sa").value, "adelb@shabakah.net.sa");
+        assert_eq!(
+            (t.kind, t.value.as_str()),
+            (IdKind::Phone, "(98)(21)(66153220)")
+        );
+        assert_eq!(
+            id("Email:adelb@shabakah.net.sa").value,
+            "adelb@shabakah.net.sa"
+        );
         assert_eq!(id("Website www.x.com").kind, IdKind::Website);
         assert_eq!(id("Aircraft Tail Number EP-MMH").kind, IdKind::AircraftId);
         assert!(parse_item("Passport").is_none());
@@ -584,7 +746,10 @@ mod tests {
     #[test]
     fn longest_key_wins_and_words_must_end() {
         assert_eq!(id("Company Number IMO 5055293").kind, IdKind::Imo);
-        assert_eq!(id("Company Number 01074897 (United Kingdom)").kind, IdKind::Registration);
+        assert_eq!(
+            id("Company Number 01074897 (United Kingdom)").kind,
+            IdKind::Registration
+        );
         // "Passporting" is not the key "Passport"; "Licensed" is not "License"
         assert!(parse_item("Passporting services").is_none());
         assert!(parse_item("Licensed dealer").is_none());
@@ -598,18 +763,33 @@ mod tests {
         };
         assert_eq!(
             e("Additional Sanctions Information - Subject to Secondary Sanctions"),
-            ("Additional Sanctions Information".into(), "Subject to Secondary Sanctions".into())
+            (
+                "Additional Sanctions Information".into(),
+                "Subject to Secondary Sanctions".into()
+            )
         );
         assert_eq!(
             e("Executive Order 13846 information: BLOCKING PROPERTY"),
-            ("Executive Order 13846 information".into(), "BLOCKING PROPERTY".into())
+            (
+                "Executive Order 13846 information".into(),
+                "BLOCKING PROPERTY".into()
+            )
         );
         assert_eq!(
             e("Listing Date (EO 14024 Directive 3): 24 Feb 2022"),
-            ("Listing Date (EO 14024 Directive 3)".into(), "24 Feb 2022".into())
+            (
+                "Listing Date (EO 14024 Directive 3)".into(),
+                "24 Feb 2022".into()
+            )
         );
-        assert_eq!(e("Organization Established Date 17 Dec 2016"), ("Organization Established Date".into(), "17 Dec 2016".into()));
-        assert_eq!(e("Target Type Financial Institution"), ("Target Type".into(), "Financial Institution".into()));
+        assert_eq!(
+            e("Organization Established Date 17 Dec 2016"),
+            ("Organization Established Date".into(), "17 Dec 2016".into())
+        );
+        assert_eq!(
+            e("Target Type Financial Institution"),
+            ("Target Type".into(), "Financial Institution".into())
+        );
         assert!(parse_item("Chairman of the Workers' Party of Korea").is_none());
         assert!(parse_item("").is_none());
     }
