@@ -1,0 +1,124 @@
+//! Name similarity: align the query's tokens with a candidate name's tokens, order-free, and
+//! turn the alignment into a score from coverage on both sides weighted by rarity and kind.
+//!
+//! score = (query coverage)^`query_coverage_exponent` × (candidate coverage)^`candidate_coverage_exponent`
+//!
+//! where a side's coverage is the weighted share of its tokens that found a partner, each
+//! counted by the pair's similarity. Token weight = kind weight × rarity, rarity =
+//! `rarity_floor` + (1 − `rarity_floor`) × ln(N / df) / ln(N) over the N indexed names.
+//! Identical token lists give 1.0 exactly.
+
+use crate::config::Config;
+use crate::index::Index;
+use crate::query::Variant;
+use crate::similarity::{token_sim, Reason, Sim};
+use rustc_hash::FxHashMap;
+use text::TokenKind;
+
+/// Similarities between query token slots and vocabulary tokens, filled by retrieval and
+/// completed lazily during scoring.
+pub type SimCache = FxHashMap<(u32, u32), Option<Sim>>;
+
+/// One aligned token pair.
+#[derive(Debug, Clone, Copy)]
+pub struct Pair {
+    pub q: usize,
+    pub c: usize,
+    pub sim: Sim,
+}
+
+/// The best alignment of a query reading with a candidate name.
+#[derive(Debug, Clone)]
+pub struct Alignment {
+    pub name: u32,
+    pub variant: usize,
+    pub pairs: Vec<Pair>,
+    pub q_weights: Vec<f32>,
+    pub c_weights: Vec<f32>,
+    pub query_coverage: f32,
+    pub candidate_coverage: f32,
+    /// True when no pair agrees exactly or by rule, so the fuzzy penalty applied.
+    pub all_fuzzy: bool,
+    pub score: f32,
+}
+
+/// Rarity weight of a token in `df` of `n` names.
+pub fn rarity(cfg: &Config, df: u32, n: usize) -> f32 {
+    let n = n.max(2) as f32;
+    let df = df.max(1) as f32;
+    let r = ((n / df).ln() / n.ln()).clamp(0.0, 1.0);
+    cfg.names.rarity_floor + (1.0 - cfg.names.rarity_floor) * r
+}
+
+fn pair_sim(index: &Index, cfg: &Config, cache: &mut SimCache, slot: u32, qkeys: &crate::similarity::TokenKeys, qkind: TokenKind, ctok: u32, ckind: TokenKind) -> Option<Sim> {
+    *cache.entry((slot, ctok)).or_insert_with(|| {
+        token_sim(qkeys, qkind, &index.vocab.keys[ctok as usize], ckind, &cfg.tokens)
+    })
+}
+
+/// Aligns one query reading with one indexed name.
+pub fn align(index: &Index, cfg: &Config, cache: &mut SimCache, variant: &Variant, vi: usize, name: u32) -> Alignment {
+    let (ctoks, ckinds) = index.name_tokens(name);
+    let n_names = index.names.len();
+    let q = &variant.tokens;
+    // all pairs above the floor, best first
+    let mut cand: Vec<Pair> = Vec::with_capacity(q.len() * ctoks.len());
+    for (qi, qt) in q.iter().enumerate() {
+        for (ci, (&ct, &ck)) in ctoks.iter().zip(ckinds).enumerate() {
+            let kind = if qt.kind == TokenKind::Initial && ck != TokenKind::Initial { TokenKind::Initial } else { qt.kind };
+            if let Some(mut s) = pair_sim(index, cfg, cache, qt.slot, &qt.keys, kind, ct, ck) {
+                if qt.joined && s.reason == Reason::Exact {
+                    s = Sim { sim: cfg.tokens.joined, reason: Reason::Joined };
+                }
+                cand.push(Pair { q: qi, c: ci, sim: s });
+            }
+        }
+    }
+    let c_weights: Vec<f32> = ctoks
+        .iter()
+        .zip(ckinds)
+        .map(|(&t, &k)| cfg.kinds.of(k) * rarity(cfg, index.vocab.df[t as usize], n_names))
+        .collect();
+    cand.sort_by(|a, b| {
+        b.sim.sim.total_cmp(&a.sim.sim).then(c_weights[b.c].total_cmp(&c_weights[a.c])).then(a.q.cmp(&b.q)).then(a.c.cmp(&b.c))
+    });
+    let mut q_used = vec![false; q.len()];
+    let mut c_used = vec![false; ctoks.len()];
+    let mut pairs = Vec::new();
+    for p in cand {
+        if !q_used[p.q] && !c_used[p.c] {
+            q_used[p.q] = true;
+            c_used[p.c] = true;
+            pairs.push(p);
+        }
+    }
+    // query weights: the rarity of the partner when matched, else the token's own rarity
+    // (a word the lists never use is as rare as can be)
+    let mut q_weights: Vec<f32> = q
+        .iter()
+        .map(|t| {
+            let df = t.vocab.map(|v| index.vocab.df[v as usize]).unwrap_or(1);
+            cfg.kinds.of(t.kind) * rarity(cfg, df, n_names)
+        })
+        .collect();
+    for p in &pairs {
+        let partner = rarity(cfg, index.vocab.df[ctoks[p.c] as usize], n_names);
+        q_weights[p.q] = cfg.kinds.of(q[p.q].kind) * partner;
+    }
+    let total_q: f32 = q_weights.iter().sum();
+    let total_c: f32 = c_weights.iter().sum();
+    let cov_q: f32 = pairs.iter().map(|p| q_weights[p.q] * p.sim.sim).sum::<f32>();
+    let cov_c: f32 = pairs.iter().map(|p| c_weights[p.c] * p.sim.sim).sum::<f32>();
+    let query_coverage = if total_q > 0.0 { (cov_q / total_q).min(1.0) } else { 0.0 };
+    let candidate_coverage = if total_c > 0.0 { (cov_c / total_c).min(1.0) } else { 0.0 };
+    let all_fuzzy = !pairs.is_empty() && !pairs.iter().any(|p| p.sim.reason.is_strong());
+    let mut score = query_coverage.powf(cfg.names.query_coverage_exponent)
+        * candidate_coverage.powf(cfg.names.candidate_coverage_exponent);
+    if all_fuzzy {
+        score *= cfg.names.all_fuzzy_factor;
+    }
+    if pairs.len() == q.len() && pairs.len() == ctoks.len() && pairs.iter().all(|p| p.sim.reason == Reason::Exact) {
+        score = 1.0;
+    }
+    Alignment { name, variant: vi, pairs, q_weights, c_weights, query_coverage, candidate_coverage, all_fuzzy, score: score.clamp(0.0, 1.0) }
+}

@@ -1,0 +1,404 @@
+//! The candidate index: built once per snapshot, persisted beside it, loaded in milliseconds.
+//!
+//! Layout (all plain vectors and hash maps, serialised with bincode):
+//! - `entities`: per listed entity, what scoring needs without touching the snapshot (id,
+//!   caption, schema, birth-date ranges, countries) and the range of its names.
+//! - `names`: every name variant (the Latin form of each name, plus the own-script form of
+//!   names written in another script), with its tokens in a flat array.
+//! - `vocab`: every distinct token with its keys (romanisation, skeleton, Korean, given-name
+//!   class, OCR fold), document frequency, and lookup tables from each key and from character
+//!   trigrams back to tokens, plus the tokens sorted for prefix search.
+//! - postings (CSR): token → names containing it, in name order.
+//! - identifiers: normalised identifier value → entities.
+//!
+//! Invariant: an index is a pure function of the snapshot's entities and [`MATCHER_VERSION`].
+
+use crate::similarity::TokenKeys;
+use model::{DateValue, Entity, NameKind, Schema};
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::Path;
+use text::{NameType, Normalizer, TokenKind};
+
+/// Bumped whenever normalisation or index layout changes; a persisted index of another
+/// version is rebuilt.
+pub const MATCHER_VERSION: &str = "1";
+const MAGIC: &[u8; 8] = b"WLINDEX1";
+
+/// What an index was built from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexMeta {
+    pub snapshot_version: String,
+    pub matcher_version: String,
+    pub entities: u32,
+    pub names: u32,
+    pub tokens: u32,
+}
+
+/// A birth date as an inclusive range of yyyymmdd numbers, with the publisher's precision
+/// (1 year, 2 month, 3 day) and whether it was approximate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateRange {
+    pub lo: u32,
+    pub hi: u32,
+    pub precision: u8,
+    pub approximate: bool,
+}
+
+impl DateRange {
+    pub fn from_value(d: &DateValue) -> Self {
+        let ((y1, m1, d1), (y2, m2, d2)) = d.bounds();
+        let n = |y: i32, m: u8, d: u8| (y.max(0) as u32) * 10000 + m as u32 * 100 + d as u32;
+        let (precision, approximate) = match d {
+            DateValue::Exact(p) => (p.precision(), false),
+            DateValue::Circa(p) => (p.precision(), true),
+            DateValue::Range(..) => (1, true),
+        };
+        DateRange { lo: n(y1, m1, d1), hi: n(y2, m2, d2), precision, approximate }
+    }
+}
+
+/// What scoring needs to know about an entity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntityRec {
+    /// `list:list_id`
+    pub id: String,
+    pub caption: String,
+    pub schema: Schema,
+    pub birth_dates: Vec<DateRange>,
+    /// ISO alpha-2, lower case.
+    pub countries: Vec<String>,
+    pub first_name: u32,
+    pub name_count: u32,
+}
+
+impl EntityRec {
+    pub fn list(&self) -> &str {
+        self.id.split_once(':').map(|(l, _)| l).unwrap_or("")
+    }
+    pub fn list_id(&self) -> &str {
+        self.id.split_once(':').map(|(_, i)| i).unwrap_or("")
+    }
+}
+
+/// One indexed name variant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NameRec {
+    pub entity: u32,
+    pub kind: NameKind,
+    /// The own-script form of a non-Latin name.
+    pub native: bool,
+    /// Who added the name when not the publisher (analyst overlay note).
+    pub note: Option<String>,
+    /// The name as published.
+    pub value: String,
+    pub tok_start: u32,
+    pub tok_len: u16,
+}
+
+/// Every distinct token and the tables that find tokens like a query token.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Vocab {
+    pub keys: Vec<TokenKeys>,
+    pub df: Vec<u32>,
+    pub lookup: FxHashMap<String, u32>,
+    pub by_canon: FxHashMap<String, Vec<u32>>,
+    pub by_skeleton: FxHashMap<String, Vec<u32>>,
+    pub by_korean: FxHashMap<String, Vec<u32>>,
+    pub by_given: FxHashMap<u32, Vec<u32>>,
+    pub by_ocr: FxHashMap<String, Vec<u32>>,
+    pub trigrams: FxHashMap<u32, Vec<u32>>,
+    /// Token ids sorted by text, for prefix search.
+    pub sorted: Vec<u32>,
+}
+
+/// Character trigrams of a token, padded with start and end marks, hashed to u32.
+pub fn trigrams(text: &str) -> Vec<u32> {
+    let chars: Vec<char> = std::iter::once('\u{2}').chain(text.chars()).chain(std::iter::once('\u{3}')).collect();
+    let mut out: Vec<u32> = chars
+        .windows(3)
+        .map(|w| {
+            let mut h: u32 = 2166136261;
+            for c in w {
+                h = (h ^ *c as u32).wrapping_mul(16777619);
+            }
+            h
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+impl Vocab {
+    fn intern(&mut self, text: &str) -> u32 {
+        if let Some(&id) = self.lookup.get(text) {
+            return id;
+        }
+        let id = self.keys.len() as u32;
+        self.keys.push(TokenKeys::new(text));
+        self.df.push(0);
+        self.lookup.insert(text.to_string(), id);
+        id
+    }
+
+    fn build_tables(&mut self) {
+        for (id, k) in self.keys.iter().enumerate() {
+            let id = id as u32;
+            self.by_canon.entry(k.canon.clone()).or_default().push(id);
+            if k.skeleton.len() >= 2 {
+                self.by_skeleton.entry(k.skeleton.clone()).or_default().push(id);
+            }
+            if let Some(kk) = &k.korean {
+                self.by_korean.entry(kk.clone()).or_default().push(id);
+            }
+            if let Some(g) = k.given {
+                self.by_given.entry(g).or_default().push(id);
+            }
+            if let Some(o) = &k.ocr {
+                self.by_ocr.entry(o.clone()).or_default().push(id);
+            }
+            if k.chars >= 3 {
+                for t in trigrams(&k.text) {
+                    self.trigrams.entry(t).or_default().push(id);
+                }
+            }
+        }
+        let mut sorted: Vec<u32> = (0..self.keys.len() as u32).collect();
+        sorted.sort_by(|a, b| self.keys[*a as usize].text.cmp(&self.keys[*b as usize].text));
+        self.sorted = sorted;
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    pub fn get(&self, text: &str) -> Option<u32> {
+        self.lookup.get(text).copied()
+    }
+
+    /// Token ids whose text starts with `prefix` (at most `cap`).
+    pub fn with_prefix(&self, prefix: &str, cap: usize) -> Vec<u32> {
+        let start = self.sorted.partition_point(|id| self.keys[*id as usize].text.as_str() < prefix);
+        self.sorted[start..]
+            .iter()
+            .take_while(|id| self.keys[**id as usize].text.starts_with(prefix))
+            .take(cap)
+            .copied()
+            .collect()
+    }
+}
+
+/// Errors reading or writing a persisted index.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("{path}: not a watchlist index or written by another version ({reason})")]
+    Incompatible { path: String, reason: String },
+}
+
+/// The candidate index.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Index {
+    pub meta: IndexMeta,
+    pub entities: Vec<EntityRec>,
+    pub names: Vec<NameRec>,
+    pub tokens: Vec<u32>,
+    pub token_kinds: Vec<TokenKind>,
+    pub vocab: Vocab,
+    post_offsets: Vec<u32>,
+    postings: Vec<u32>,
+    pub identifiers: FxHashMap<String, Vec<u32>>,
+    pub entity_ids: FxHashMap<String, u32>,
+}
+
+/// Which normaliser table set applies to names of a schema.
+pub fn name_type(schema: Schema) -> NameType {
+    match schema {
+        Schema::Person => NameType::Person,
+        Schema::Organization => NameType::Organization,
+        Schema::Vessel | Schema::Aircraft => NameType::Vessel,
+        Schema::LegalEntity => NameType::Any,
+    }
+}
+
+/// Normalises an identifier for exact comparison: upper-case letters and digits only; an
+/// 11-character SWIFT/BIC ending in XXX (the head office) is cut to its 8-character form.
+pub fn normalize_identifier(value: &str) -> String {
+    let mut s: String = value.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect();
+    if s.len() == 11 && s.ends_with("XXX") && s[..6].chars().all(|c| c.is_ascii_alphabetic()) {
+        s.truncate(8);
+    }
+    s
+}
+
+impl Index {
+    /// Builds the index from a snapshot's entities.
+    pub fn build<I: IntoIterator<Item = Entity>>(entities: I, snapshot_version: &str) -> Index {
+        let norm = Normalizer::new();
+        let mut vocab = Vocab::default();
+        let mut recs = Vec::new();
+        let mut names: Vec<NameRec> = Vec::new();
+        let mut tokens: Vec<u32> = Vec::new();
+        let mut token_kinds: Vec<TokenKind> = Vec::new();
+        let mut identifiers: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+        let mut entity_ids = FxHashMap::default();
+        for e in entities {
+            let idx = recs.len() as u32;
+            let first_name = names.len() as u32;
+            let nt = name_type(e.schema);
+            let mut seen: Vec<Vec<u32>> = Vec::new();
+            for name in &e.names {
+                let n = norm.name(&name.value, nt);
+                let mut forms = vec![(false, n.tokens)];
+                if let Some(native) = n.native {
+                    forms.push((true, native));
+                }
+                for (native, toks) in forms {
+                    if toks.is_empty() {
+                        continue;
+                    }
+                    let ids: Vec<u32> = toks.iter().map(|t| vocab.intern(&t.text)).collect();
+                    if seen.contains(&ids) {
+                        continue;
+                    }
+                    let tok_start = tokens.len() as u32;
+                    tokens.extend(&ids);
+                    token_kinds.extend(toks.iter().map(|t| t.kind));
+                    seen.push(ids);
+                    names.push(NameRec {
+                        entity: idx,
+                        kind: name.kind,
+                        native,
+                        note: name.note.clone(),
+                        value: name.value.clone(),
+                        tok_start,
+                        tok_len: toks.len().min(u16::MAX as usize) as u16,
+                    });
+                }
+            }
+            for ident in &e.identifiers {
+                let v = normalize_identifier(&ident.value);
+                if v.len() >= 4 {
+                    let list = identifiers.entry(v).or_default();
+                    if !list.contains(&idx) {
+                        list.push(idx);
+                    }
+                }
+            }
+            entity_ids.insert(e.id.to_string(), idx);
+            recs.push(EntityRec {
+                id: e.id.to_string(),
+                caption: e.caption().to_string(),
+                schema: e.schema,
+                birth_dates: e.birth_dates.iter().map(DateRange::from_value).collect(),
+                countries: e.all_countries().into_iter().map(str::to_string).collect(),
+                first_name,
+                name_count: names.len() as u32 - first_name,
+            });
+        }
+        // document frequency and postings (CSR), names in order
+        let mut df = vec![0u32; vocab.len()];
+        for n in &names {
+            let toks = &tokens[n.tok_start as usize..n.tok_start as usize + n.tok_len as usize];
+            let mut uniq: Vec<u32> = toks.to_vec();
+            uniq.sort_unstable();
+            uniq.dedup();
+            for t in uniq {
+                df[t as usize] += 1;
+            }
+        }
+        let mut post_offsets = Vec::with_capacity(df.len() + 1);
+        let mut acc = 0u32;
+        for d in &df {
+            post_offsets.push(acc);
+            acc += d;
+        }
+        post_offsets.push(acc);
+        let mut fill = post_offsets.clone();
+        let mut postings = vec![0u32; acc as usize];
+        for (ni, n) in names.iter().enumerate() {
+            let toks = &tokens[n.tok_start as usize..n.tok_start as usize + n.tok_len as usize];
+            let mut uniq: Vec<u32> = toks.to_vec();
+            uniq.sort_unstable();
+            uniq.dedup();
+            for t in uniq {
+                postings[fill[t as usize] as usize] = ni as u32;
+                fill[t as usize] += 1;
+            }
+        }
+        vocab.df = df;
+        vocab.build_tables();
+        let meta = IndexMeta {
+            snapshot_version: snapshot_version.to_string(),
+            matcher_version: MATCHER_VERSION.to_string(),
+            entities: recs.len() as u32,
+            names: names.len() as u32,
+            tokens: vocab.len() as u32,
+        };
+        Index { meta, entities: recs, names, tokens, token_kinds, vocab, post_offsets, postings, identifiers, entity_ids }
+    }
+
+    /// Names containing a token, in name order.
+    pub fn postings(&self, token: u32) -> &[u32] {
+        let (a, b) = (self.post_offsets[token as usize], self.post_offsets[token as usize + 1]);
+        &self.postings[a as usize..b as usize]
+    }
+
+    /// The tokens and kinds of a name.
+    pub fn name_tokens(&self, name: u32) -> (&[u32], &[TokenKind]) {
+        let n = &self.names[name as usize];
+        let r = n.tok_start as usize..n.tok_start as usize + n.tok_len as usize;
+        (&self.tokens[r.clone()], &self.token_kinds[r])
+    }
+
+    /// The entity with this id (`list:list_id`).
+    pub fn entity(&self, id: &str) -> Option<&EntityRec> {
+        self.entity_ids.get(id).map(|i| &self.entities[*i as usize])
+    }
+
+    /// Writes the index to `path` atomically (temporary file, then rename).
+    pub fn save(&self, path: &Path) -> Result<(), IndexError> {
+        let io = |e| IndexError::Io { path: path.display().to_string(), source: e };
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let tmp = path.with_extension("tmp");
+        {
+            let f = std::fs::File::create(&tmp).map_err(io)?;
+            let mut w = BufWriter::with_capacity(1 << 20, f);
+            w.write_all(MAGIC).map_err(io)?;
+            bincode::serialize_into(&mut w, self)
+                .map_err(|e| IndexError::Io { path: path.display().to_string(), source: std::io::Error::other(e) })?;
+            let f = w.into_inner().map_err(|e| io(e.into_error()))?;
+            f.sync_all().map_err(io)?;
+        }
+        std::fs::rename(&tmp, path).map_err(io)
+    }
+
+    /// Loads an index written by [`Index::save`] of the same matcher version.
+    pub fn load(path: &Path) -> Result<Index, IndexError> {
+        let io = |e| IndexError::Io { path: path.display().to_string(), source: e };
+        let f = std::fs::File::open(path).map_err(io)?;
+        let mut r = BufReader::with_capacity(1 << 20, f);
+        let mut magic = [0u8; 8];
+        r.read_exact(&mut magic).map_err(io)?;
+        if &magic != MAGIC {
+            return Err(IndexError::Incompatible { path: path.display().to_string(), reason: "bad header".into() });
+        }
+        let idx: Index = bincode::deserialize_from(r)
+            .map_err(|e| IndexError::Incompatible { path: path.display().to_string(), reason: e.to_string() })?;
+        if idx.meta.matcher_version != MATCHER_VERSION {
+            return Err(IndexError::Incompatible {
+                path: path.display().to_string(),
+                reason: format!("matcher version {} (this is {MATCHER_VERSION})", idx.meta.matcher_version),
+            });
+        }
+        Ok(idx)
+    }
+}

@@ -1,0 +1,211 @@
+//! The watchlist matcher: given a query (names, and optionally schema, birth dates,
+//! countries, identifiers), find the listed entities it may denote, score them, explain why.
+//!
+//! The path: [`Prepared`] normalises the query with the one normaliser (`text`) →
+//! [`retrieve`] finds similar vocabulary tokens and candidate names in the [`Index`] →
+//! [`align`] aligns tokens and scores each candidate name → [`evidence`] applies schema,
+//! birth-date, country and identifier evidence → [`Match`]es with [`Explanation`]s.
+//!
+//! Invariants:
+//! - [`Matcher::search`] is the only scoring code. Explanations are built from the alignment
+//!   that produced the score, never recomputed.
+//! - Every weight lives in [`Config`]; an explanation names the config field behind each part.
+//! - An exact name (identical normalised tokens) scores 1.0 before secondary evidence.
+//! - Work per query is bounded by [`config::RetrievalLimits`].
+
+pub mod align;
+pub mod config;
+pub mod evidence;
+pub mod explain;
+pub mod index;
+pub mod query;
+pub mod retrieve;
+pub mod similarity;
+
+pub use config::Config;
+pub use explain::{Adjustment, Explanation, TokenMatch};
+pub use index::{Index, IndexError, IndexMeta, MATCHER_VERSION};
+pub use query::{Prepared, Query};
+pub use similarity::Reason;
+
+use align::{Alignment, SimCache};
+use model::Schema;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+/// Per-search options.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchOptions {
+    /// Most results returned.
+    pub limit: usize,
+    /// Results at or above this are matches (`is_match`); defaults to the config's threshold.
+    pub threshold: Option<f32>,
+    /// Results below this are dropped; defaults to the config's `min_score`.
+    pub min_score: Option<f32>,
+    /// Only these lists (keys), when given.
+    pub lists: Option<Vec<String>>,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions { limit: 10, threshold: None, min_score: None, lists: None }
+    }
+}
+
+/// One result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Match {
+    /// `list:list_id`
+    pub entity_id: String,
+    pub list: String,
+    pub list_id: String,
+    pub caption: String,
+    pub schema: Schema,
+    /// In [0, 1]; an exact name is 1.0 before secondary evidence.
+    pub score: f32,
+    /// Whether the score is at or above the threshold.
+    pub is_match: bool,
+    /// The entity's name that matched best, as published.
+    pub name: String,
+    pub explanation: Explanation,
+}
+
+/// The matcher over one index.
+#[derive(Debug)]
+pub struct Matcher {
+    index: Index,
+    config: Config,
+}
+
+impl Matcher {
+    pub fn new(index: Index, config: Config) -> Self {
+        Matcher { index, config }
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Screens one query.
+    pub fn search(&self, q: &Query, opts: &SearchOptions) -> Vec<Match> {
+        let idx = &self.index;
+        let cfg = &self.config;
+        let prepared = Prepared::new(idx, q);
+        let mut cache: SimCache = FxHashMap::default();
+        let expansions: retrieve::Expansions = prepared
+            .distinct
+            .iter()
+            .enumerate()
+            .map(|(slot, (keys, kind))| {
+                let qt = query::QToken { keys: keys.clone(), kind: *kind, vocab: idx.vocab.get(&keys.text), joined: false, slot: slot as u32 };
+                let e = retrieve::expand(idx, cfg, &qt);
+                for (id, s) in &e {
+                    cache.insert((slot as u32, *id), Some(*s));
+                }
+                e
+            })
+            .collect();
+        let mut names = retrieve::candidates(idx, cfg, &prepared, &expansions);
+        // entities that carry one of the query's identifiers are candidates whatever their name
+        for v in &q.identifiers {
+            if let Some(ents) = idx.identifiers.get(&index::normalize_identifier(v)) {
+                for &e in ents.iter().take(64) {
+                    let rec = &idx.entities[e as usize];
+                    names.extend(rec.first_name..rec.first_name + rec.name_count);
+                }
+            }
+        }
+        let lists = opts.lists.as_ref();
+        let mut best: FxHashMap<u32, Alignment> = FxHashMap::default();
+        for name in names {
+            let rec = &idx.names[name as usize];
+            let ent = &idx.entities[rec.entity as usize];
+            if lists.is_some_and(|l| !l.iter().any(|k| k == ent.list())) {
+                continue;
+            }
+            for (vi, var) in prepared.variants.iter().enumerate() {
+                if var.native != rec.native {
+                    continue;
+                }
+                let a = align::align(idx, cfg, &mut cache, var, vi, name);
+                match best.get(&rec.entity) {
+                    Some(b) if b.score >= a.score => {}
+                    _ => {
+                        best.insert(rec.entity, a);
+                    }
+                }
+            }
+        }
+        let min_score = opts.min_score.unwrap_or(cfg.min_score);
+        let threshold = opts.threshold.unwrap_or(cfg.threshold);
+        let mut scored: Vec<(u32, f32, Vec<Adjustment>, Alignment)> = best
+            .into_iter()
+            .filter_map(|(e, a)| {
+                let (score, adj) = evidence::apply(cfg, idx, q, &idx.entities[e as usize], a.score)?;
+                (score >= min_score).then_some((e, score, adj, a))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| idx.entities[a.0 as usize].id.cmp(&idx.entities[b.0 as usize].id)));
+        scored.truncate(opts.limit);
+        scored
+            .into_iter()
+            .map(|(e, score, adjustments, a)| {
+                let ent = &idx.entities[e as usize];
+                let explanation = self.explain(q, &prepared, &a, adjustments);
+                Match {
+                    entity_id: ent.id.clone(),
+                    list: ent.list().to_string(),
+                    list_id: ent.list_id().to_string(),
+                    caption: ent.caption.clone(),
+                    schema: ent.schema,
+                    score,
+                    is_match: score >= threshold,
+                    name: idx.names[a.name as usize].value.clone(),
+                    explanation,
+                }
+            })
+            .collect()
+    }
+
+    fn explain(&self, q: &Query, prepared: &Prepared, a: &Alignment, adjustments: Vec<Adjustment>) -> Explanation {
+        let idx = &self.index;
+        let var = &prepared.variants[a.variant];
+        let rec = &idx.names[a.name as usize];
+        let (ctoks, _) = idx.name_tokens(a.name);
+        let ctext = |i: usize| idx.vocab.keys[ctoks[i] as usize].text.clone();
+        let mut tokens: Vec<TokenMatch> = a
+            .pairs
+            .iter()
+            .map(|p| TokenMatch {
+                query: var.tokens[p.q].keys.text.clone(),
+                candidate: ctext(p.c),
+                similarity: p.sim.sim,
+                reason: p.sim.reason,
+                why: p.sim.reason.describe().to_string(),
+                weight: a.c_weights[p.c],
+            })
+            .collect();
+        tokens.sort_by(|x, y| y.weight.total_cmp(&x.weight));
+        let unmatched_query = (0..var.tokens.len()).filter(|i| !a.pairs.iter().any(|p| p.q == *i)).map(|i| var.tokens[i].keys.text.clone()).collect();
+        let unmatched_candidate = (0..ctoks.len()).filter(|i| !a.pairs.iter().any(|p| p.c == *i)).map(ctext).collect();
+        Explanation {
+            query_name: q.names.get(var.name).cloned().unwrap_or_default(),
+            matched_name: rec.value.clone(),
+            matched_name_kind: rec.kind,
+            native_script: rec.native,
+            name_source: rec.note.clone(),
+            name_score: a.score,
+            query_coverage: a.query_coverage,
+            candidate_coverage: a.candidate_coverage,
+            tokens,
+            unmatched_query,
+            unmatched_candidate,
+            fuzzy_penalty: a.all_fuzzy.then_some(self.config.names.all_fuzzy_factor),
+            adjustments,
+        }
+    }
+}

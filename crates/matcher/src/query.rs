@@ -1,0 +1,171 @@
+//! A screening query and its prepared form.
+
+use crate::index::{name_type, Index};
+use crate::similarity::TokenKeys;
+use model::{DateValue, Schema};
+use serde::{Deserialize, Serialize};
+use text::{Normalizer, TokenKind};
+
+/// What is screened: one or more names of one party, with whatever else is known.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Query {
+    pub names: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<Schema>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub birth_dates: Vec<DateValue>,
+    /// ISO 3166-1 alpha-2 codes (any case).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub countries: Vec<String>,
+    /// Identifier values of any kind (passport, IMO, BIC, registration…).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identifiers: Vec<String>,
+}
+
+impl Query {
+    /// A query for one name.
+    pub fn name(name: impl Into<String>) -> Self {
+        Query { names: vec![name.into()], ..Default::default() }
+    }
+}
+
+/// One query token with its keys.
+#[derive(Debug, Clone)]
+pub struct QToken {
+    pub keys: TokenKeys,
+    pub kind: TokenKind,
+    /// The vocabulary id when the token occurs in the index as is.
+    pub vocab: Option<u32>,
+    /// True when the token came from joining or splitting query words.
+    pub joined: bool,
+    /// Index into [`Prepared::distinct`]: the cache key for this token's similarities.
+    pub slot: u32,
+}
+
+/// One reading of one query name.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// Which query name it reads.
+    pub name: usize,
+    /// The own-script form.
+    pub native: bool,
+    pub tokens: Vec<QToken>,
+}
+
+/// The query normalised once: every reading of every name, and each distinct token.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub variants: Vec<Variant>,
+    /// Distinct (text, kind) pairs over all variants.
+    pub distinct: Vec<(TokenKeys, TokenKind)>,
+}
+
+/// Splits a long token into 2–4 tokens that all exist in the vocabulary ("mohammadgholami"
+/// → "mohammad" "gholami"), preferring fewer and longer parts.
+fn segment(index: &Index, t: &str) -> Option<Vec<String>> {
+    let chars: Vec<char> = t.chars().collect();
+    let n = chars.len();
+    if !(6..=64).contains(&n) {
+        return None;
+    }
+    // best[i] = fewest parts covering chars[..i]
+    let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
+    best[0] = Some((0, 0));
+    for i in 0..n {
+        let Some((parts, _)) = best[i] else { continue };
+        if parts >= 4 {
+            continue;
+        }
+        for j in (i + 2)..=(n.min(i + 24)) {
+            let piece: String = chars[i..j].iter().collect();
+            if index.vocab.get(&piece).is_some() && best[j].is_none_or(|(p, _)| p > parts + 1) {
+                best[j] = Some((parts + 1, i));
+            }
+        }
+    }
+    let (parts, _) = best[n]?;
+    if parts < 2 {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut j = n;
+    while j > 0 {
+        let (_, i) = best[j]?;
+        out.push(chars[i..j].iter().collect());
+        j = i;
+    }
+    out.reverse();
+    Some(out)
+}
+
+impl Prepared {
+    pub fn new(index: &Index, q: &Query) -> Self {
+        let norm = Normalizer::new();
+        let nt = q.schema.map(name_type).unwrap_or(text::NameType::Any);
+        let mut p = Prepared { variants: Vec::new(), distinct: Vec::new() };
+        for (ni, name) in q.names.iter().enumerate() {
+            let n = norm.name(name, nt);
+            let base: Vec<(String, TokenKind, bool)> = n.tokens.iter().map(|t| (t.text.clone(), t.kind, false)).collect();
+            if !base.is_empty() {
+                // split long words into known words
+                let mut split = Vec::new();
+                let mut any_split = false;
+                for (t, k, _) in &base {
+                    match (k, segment(index, t)) {
+                        (TokenKind::Word, Some(parts)) => {
+                            any_split = true;
+                            split.extend(parts.into_iter().map(|s| (s, TokenKind::Word, true)));
+                        }
+                        _ => split.push((t.clone(), *k, false)),
+                    }
+                }
+                // join adjacent words that form a known word
+                let mut merged = Vec::new();
+                let mut any_merge = false;
+                let mut i = 0;
+                while i < base.len() {
+                    if i + 1 < base.len() {
+                        let joined = format!("{}{}", base[i].0, base[i + 1].0);
+                        if index.vocab.get(&joined).is_some() && base[i].0.len() >= 2 && base[i + 1].0.len() >= 2 {
+                            merged.push((joined, TokenKind::Word, true));
+                            any_merge = true;
+                            i += 2;
+                            continue;
+                        }
+                    }
+                    merged.push(base[i].clone());
+                    i += 1;
+                }
+                p.push(index, ni, false, base);
+                if any_split {
+                    p.push(index, ni, false, split);
+                }
+                if any_merge {
+                    p.push(index, ni, false, merged);
+                }
+            }
+            if let Some(native) = n.native {
+                let toks = native.into_iter().map(|t| (t.text, t.kind, false)).collect();
+                p.push(index, ni, true, toks);
+            }
+        }
+        p
+    }
+
+    fn push(&mut self, index: &Index, name: usize, native: bool, toks: Vec<(String, TokenKind, bool)>) {
+        let tokens = toks
+            .into_iter()
+            .map(|(text, kind, joined)| {
+                let slot = match self.distinct.iter().position(|(k, kk)| k.text == text && *kk == kind) {
+                    Some(s) => s,
+                    None => {
+                        self.distinct.push((TokenKeys::new(&text), kind));
+                        self.distinct.len() - 1
+                    }
+                } as u32;
+                QToken { keys: self.distinct[slot as usize].0.clone(), kind, vocab: index.vocab.get(&text), joined, slot }
+            })
+            .collect();
+        self.variants.push(Variant { name, native, tokens });
+    }
+}

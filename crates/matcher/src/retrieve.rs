@@ -1,0 +1,144 @@
+//! Candidate retrieval: from each query token to similar vocabulary tokens, and from those to
+//! the names containing them, accumulating a cheap score per name. Work is bounded: a fixed
+//! number of similar tokens per query token, common tokens skipped when rarer ones exist,
+//! and a fixed number of names passed on to full scoring.
+
+use crate::config::Config;
+use crate::index::{trigrams, Index};
+use crate::query::{Prepared, QToken};
+use crate::similarity::{token_sim, Sim};
+use rustc_hash::{FxHashMap, FxHashSet};
+use text::TokenKind;
+
+/// Similar vocabulary tokens per distinct query token slot, with their similarity. Also the
+/// similarity cache that scoring reads, so retrieval and scoring agree by construction.
+pub type Expansions = Vec<Vec<(u32, Sim)>>;
+
+/// Vocabulary tokens similar to a query token, best first, at most `limit`.
+pub fn expand(index: &Index, cfg: &Config, q: &QToken) -> Vec<(u32, Sim)> {
+    let v = &index.vocab;
+    let mut cands: FxHashSet<u32> = FxHashSet::default();
+    if let Some(id) = q.vocab {
+        cands.insert(id);
+    }
+    if q.kind == TokenKind::Initial || q.keys.chars <= 1 {
+        return cands.into_iter().map(|id| (id, Sim { sim: 1.0, reason: crate::Reason::Exact })).collect();
+    }
+    let k = &q.keys;
+    let keyed = [
+        v.by_canon.get(&k.canon),
+        k.korean.as_ref().and_then(|kk| v.by_korean.get(kk)),
+        k.given.and_then(|g| v.by_given.get(&g)),
+        (k.skeleton.len() >= 2).then(|| v.by_skeleton.get(&k.skeleton)).flatten(),
+        k.ocr.as_ref().and_then(|o| v.by_ocr.get(o)),
+    ];
+    for ids in keyed.into_iter().flatten() {
+        cands.extend(ids.iter().take(256));
+    }
+    if let Some(id) = k.ocr.as_ref().and_then(|o| v.get(o)) {
+        cands.insert(id);
+    }
+    if k.chars as usize >= cfg.tokens.prefix_min_len {
+        cands.extend(v.with_prefix(&k.text, 32));
+    }
+    // typo neighbours by shared trigrams
+    if k.chars >= 3 {
+        let tri = trigrams(&k.text);
+        let max_edits = cfg.tokens.max_edits(k.chars as usize).max(1);
+        let need = tri.len().saturating_sub(3 * max_edits).max(1);
+        let mut counts: FxHashMap<u32, u16> = FxHashMap::default();
+        for t in &tri {
+            if let Some(ids) = v.trigrams.get(t) {
+                if ids.len() > 8000 {
+                    continue;
+                }
+                for id in ids {
+                    let kk = &v.keys[*id as usize];
+                    if kk.chars.abs_diff(k.chars) as usize <= max_edits {
+                        *counts.entry(*id).or_default() += 1;
+                    }
+                }
+            }
+        }
+        let mut near: Vec<(u32, u16)> = counts.into_iter().filter(|(_, c)| *c as usize >= need).collect();
+        near.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        cands.extend(near.into_iter().take(96).map(|(id, _)| id));
+    }
+    let mut out: Vec<(u32, Sim)> = cands
+        .into_iter()
+        .filter_map(|id| {
+            let ck = &v.keys[id as usize];
+            let ckind = if q.kind == TokenKind::LegalForm { TokenKind::LegalForm } else { TokenKind::Word };
+            let s = token_sim(k, q.kind, ck, ckind, &cfg.tokens)?;
+            Some((id, s))
+        })
+        .collect();
+    out.sort_unstable_by(|a, b| b.1.sim.total_cmp(&a.1.sim).then(a.0.cmp(&b.0)));
+    out.truncate(cfg.retrieval.expansions_per_token);
+    out
+}
+
+/// Names worth scoring in full, best cheap score first.
+pub fn candidates(index: &Index, cfg: &Config, prepared: &Prepared, exp: &Expansions) -> Vec<u32> {
+    #[derive(Clone, Copy)]
+    struct Acc {
+        total: f32,
+        cur: f32,
+        slot: u32,
+    }
+    let n_names = index.names.len().max(2) as f32;
+    let rarity = |df: u32| (n_names / df.max(1) as f32).ln().max(0.0) + 0.1;
+    // query token slots used for retrieval: those with expansions, rarest first
+    let mut slots: Vec<(u32, u32)> = Vec::new(); // (slot, smallest df among expansions)
+    let mut seen = FxHashSet::default();
+    for var in &prepared.variants {
+        for t in &var.tokens {
+            if !seen.insert(t.slot) || exp[t.slot as usize].is_empty() || t.kind == TokenKind::Initial {
+                continue;
+            }
+            let min_df = exp[t.slot as usize].iter().map(|(id, _)| index.vocab.df[*id as usize]).min().unwrap_or(0);
+            slots.push((t.slot, min_df));
+        }
+    }
+    slots.sort_by_key(|s| s.1);
+    slots.truncate(cfg.retrieval.max_query_tokens);
+    let common = cfg.retrieval.common_postings as u32;
+    let have_rare = slots.iter().any(|s| s.1 <= common);
+    let mut acc: FxHashMap<u32, Acc> = FxHashMap::default();
+    for (slot, min_df) in &slots {
+        let mut budget = if have_rare { usize::MAX } else { 4 * cfg.retrieval.common_postings };
+        if have_rare && *min_df > common {
+            continue;
+        }
+        for (id, sim) in &exp[*slot as usize] {
+            let df = index.vocab.df[*id as usize];
+            if have_rare && df > common {
+                continue;
+            }
+            let w = sim.sim * rarity(df);
+            for &name in index.postings(*id) {
+                if budget == 0 {
+                    break;
+                }
+                budget -= 1;
+                let e = acc.entry(name).or_insert(Acc { total: 0.0, cur: 0.0, slot: u32::MAX });
+                if e.slot != *slot {
+                    e.total += e.cur;
+                    e.cur = w;
+                    e.slot = *slot;
+                } else if w > e.cur {
+                    e.cur = w;
+                }
+            }
+        }
+    }
+    let mut scored: Vec<(u32, f32)> = acc.into_iter().map(|(n, a)| (n, a.total + a.cur)).collect();
+    let k = cfg.retrieval.candidates.min(scored.len());
+    if k == 0 {
+        return Vec::new();
+    }
+    scored.select_nth_unstable_by(k - 1, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    scored.truncate(k);
+    scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    scored.into_iter().map(|(n, _)| n).collect()
+}

@@ -1,0 +1,272 @@
+//! Token similarity: why two tokens may be the same word, and how sure that is.
+//!
+//! Each reason is one small function of the two tokens' keys (computed once by the
+//! normaliser's `keys` module); [`token_sim`] returns the best reason and its similarity from
+//! [`TokenWeights`]. The same function serves retrieval and scoring, so an explanation is
+//! always the computation that produced the score.
+
+use crate::config::TokenWeights;
+use serde::{Deserialize, Serialize};
+use text::keys;
+use text::TokenKind;
+
+/// Why a query token was taken for a candidate token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// Identical after normalisation (case, diacritics, punctuation, script).
+    Exact,
+    /// The same under romanisation rules (BGN/PCGN, GOST, passport, French/German conventions).
+    Transliteration,
+    /// The same Korean syllables in McCune–Reischauer or Revised Romanization.
+    KoreanRomanization,
+    /// Digits that look like letters (OCR or deliberate: Hi1da).
+    Ocr,
+    /// Cross-language forms of one given name (Joseph / Yusuf).
+    GivenNameEquivalent,
+    /// The query word is written without its vowels (Mhmmd).
+    VowelDrop,
+    /// Sounds the same (same consonant skeleton with sound classes).
+    Phonetic,
+    /// A few letters differ (typing errors, transpositions).
+    Typo,
+    /// The query word is cut short.
+    Prefix,
+    /// One side gives only the initial letter.
+    Initial,
+    /// Words joined or split differently (Abdulrahman / Abdul Rahman).
+    Joined,
+    /// Both are organisation legal forms of the same family (LLC / GmbH).
+    LegalFormFamily,
+}
+
+impl Reason {
+    /// Plain-language description, shown in explanations and API docs.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Reason::Exact => "identical after normalising case, accents, punctuation and script",
+            Reason::Transliteration => "same name in another romanisation (e.g. Yekaterina / Ekaterina)",
+            Reason::KoreanRomanization => "same Korean syllables in another romanisation (e.g. Jong / Chong / Jeong)",
+            Reason::Ocr => "digits standing for look-alike letters (e.g. Hi1da / Hilda)",
+            Reason::GivenNameEquivalent => "the same given name in another language (e.g. Joseph / Yusuf)",
+            Reason::VowelDrop => "the word written without its vowels",
+            Reason::Phonetic => "sounds the same (same consonants by sound)",
+            Reason::Typo => "a few letters differ",
+            Reason::Prefix => "the word is cut short",
+            Reason::Initial => "only the initial letter is given",
+            Reason::Joined => "words joined or split differently",
+            Reason::LegalFormFamily => "legal forms of the same kind (e.g. LLC / GmbH)",
+        }
+    }
+
+    /// Whether the reason is a rule-based equivalence rather than a fuzzy guess.
+    pub fn is_strong(&self) -> bool {
+        matches!(
+            self,
+            Reason::Exact
+                | Reason::Transliteration
+                | Reason::KoreanRomanization
+                | Reason::Ocr
+                | Reason::GivenNameEquivalent
+                | Reason::Joined
+        )
+    }
+}
+
+/// The keys of one token, computed once (for vocabulary tokens at index time, for query tokens
+/// per query).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenKeys {
+    pub text: String,
+    pub canon: String,
+    pub skeleton: String,
+    pub korean: Option<String>,
+    pub given: Option<u32>,
+    pub ocr: Option<String>,
+    pub vowelless: bool,
+    pub chars: u16,
+}
+
+impl TokenKeys {
+    pub fn new(text: &str) -> Self {
+        TokenKeys {
+            text: text.to_string(),
+            canon: keys::canon(text),
+            skeleton: keys::skeleton(text),
+            korean: keys::korean_key(text),
+            given: keys::given_name_class(text),
+            ocr: keys::ocr_fold(text),
+            vowelless: keys::is_vowelless(text),
+            chars: text.chars().count().min(u16::MAX as usize) as u16,
+        }
+    }
+}
+
+/// A similarity with its reason.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sim {
+    pub sim: f32,
+    pub reason: Reason,
+}
+
+impl Sim {
+    fn better(self, other: Option<Sim>) -> Sim {
+        match other {
+            Some(o) if o.sim > self.sim => o,
+            _ => self,
+        }
+    }
+}
+
+/// Optimal-string-alignment distance (Damerau–Levenshtein with adjacent transpositions),
+/// bounded: returns `None` as soon as the distance must exceed `max`.
+pub fn edit_distance(a: &[char], b: &[char], max: usize) -> Option<usize> {
+    let (n, m) = (a.len(), b.len());
+    if n.abs_diff(m) > max {
+        return None;
+    }
+    if n == 0 || m == 0 {
+        return Some(n.max(m)).filter(|d| *d <= max);
+    }
+    let w = m + 1;
+    let mut prev2 = vec![0usize; w];
+    let mut prev: Vec<usize> = (0..=m).collect();
+    let mut cur = vec![0usize; w];
+    for i in 1..=n {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    Some(prev[m]).filter(|d| *d <= max)
+}
+
+fn typo(q: &str, c: &str, w: &TokenWeights) -> Option<Sim> {
+    let a: Vec<char> = q.chars().collect();
+    let b: Vec<char> = c.chars().collect();
+    let shorter = a.len().min(b.len());
+    let max = w.max_edits(shorter);
+    if max == 0 {
+        return None;
+    }
+    let d = edit_distance(&a, &b, max)?;
+    let len = a.len().max(b.len()) as f32;
+    let sim = (1.0 - d as f32 / len).min(w.typo_cap);
+    Some(Sim { sim, reason: Reason::Typo })
+}
+
+/// How similar a query token is to a candidate token, and why. Kinds matter for initials
+/// and legal forms; everything else is decided by the keys.
+pub fn token_sim(q: &TokenKeys, qk: TokenKind, c: &TokenKeys, ck: TokenKind, w: &TokenWeights) -> Option<Sim> {
+    if q.text == c.text {
+        return Some(Sim { sim: w.exact, reason: Reason::Exact });
+    }
+    if qk == TokenKind::LegalForm || ck == TokenKind::LegalForm {
+        if qk == ck && text::affixes::legal_form_family(&q.text) == text::affixes::legal_form_family(&c.text) {
+            return Some(Sim { sim: w.transliteration, reason: Reason::LegalFormFamily });
+        }
+        return None;
+    }
+    // One side is an initial (a single letter): it matches a word with that first letter.
+    let q_initial = q.chars == 1 && q.text.chars().all(char::is_alphabetic);
+    let c_initial = c.chars == 1 && c.text.chars().all(char::is_alphabetic);
+    if q_initial || c_initial {
+        if q_initial && c_initial {
+            return None;
+        }
+        let allowed = qk == TokenKind::Initial || ck == TokenKind::Initial;
+        return (allowed && q.text.chars().next() == c.text.chars().next())
+            .then_some(Sim { sim: w.initial, reason: Reason::Initial });
+    }
+    let mut best: Option<Sim> = None;
+    let offer = |best: &mut Option<Sim>, s: Sim| *best = Some(s.better(*best));
+    if let Some(o) = &q.ocr {
+        if *o == c.text || c.ocr.as_ref() == Some(o) {
+            offer(&mut best, Sim { sim: w.ocr, reason: Reason::Ocr });
+        }
+    }
+    if q.canon == c.canon && q.canon.len() > 1 {
+        offer(&mut best, Sim { sim: w.transliteration, reason: Reason::Transliteration });
+    }
+    if q.korean.is_some() && q.korean == c.korean {
+        offer(&mut best, Sim { sim: w.korean, reason: Reason::KoreanRomanization });
+    }
+    if q.given.is_some() && q.given == c.given {
+        offer(&mut best, Sim { sim: w.given_name, reason: Reason::GivenNameEquivalent });
+    }
+    if best.is_some_and(|b| b.sim >= w.transliteration) {
+        return best;
+    }
+    if q.skeleton == c.skeleton && q.skeleton.len() >= 2 {
+        if q.vowelless && !c.vowelless {
+            offer(&mut best, Sim { sim: w.vowel_drop, reason: Reason::VowelDrop });
+        } else if q.skeleton.len() >= 3 || q.chars.abs_diff(c.chars) <= 1 {
+            offer(&mut best, Sim { sim: w.phonetic, reason: Reason::Phonetic });
+        }
+    }
+    if let Some(t) = typo(&q.text, &c.text, w) {
+        offer(&mut best, t);
+    }
+    if q.canon != q.text || c.canon != c.text {
+        if let Some(t) = typo(&q.canon, &c.canon, w) {
+            offer(&mut best, Sim { sim: t.sim * w.transliteration, reason: Reason::Typo });
+        }
+    }
+    if let Some(o) = &q.ocr {
+        if let Some(t) = typo(o, &c.text, w) {
+            offer(&mut best, Sim { sim: t.sim * w.ocr, reason: Reason::Ocr });
+        }
+    }
+    let qn = q.chars as usize;
+    let cn = c.chars as usize;
+    if qn >= w.prefix_min_len && qn < cn && c.text.starts_with(q.text.as_str()) {
+        offer(&mut best, Sim { sim: w.prefix_base + w.prefix_gain * qn as f32 / cn as f32, reason: Reason::Prefix });
+    }
+    best.filter(|b| b.sim >= w.min_token_sim)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sim(a: &str, b: &str) -> Option<(f32, Reason)> {
+        let w = TokenWeights::default();
+        token_sim(&TokenKeys::new(a), TokenKind::Word, &TokenKeys::new(b), TokenKind::Word, &w).map(|s| (s.sim, s.reason))
+    }
+
+    #[test]
+    fn reasons() {
+        assert_eq!(sim("kim", "kim").unwrap().1, Reason::Exact);
+        assert_eq!(sim("ekaterina", "yekaterina").unwrap().1, Reason::Transliteration);
+        assert_eq!(sim("chong", "jeong").unwrap().1, Reason::KoreanRomanization);
+        assert_eq!(sim("hi1da", "hilda").unwrap().1, Reason::Ocr);
+        assert_eq!(sim("yusif", "joseph").unwrap().1, Reason::GivenNameEquivalent);
+        assert_eq!(sim("mhmmd", "mohammed").unwrap().1, Reason::VowelDrop);
+        assert_eq!(sim("zfezta", "zvezda").unwrap().1, Reason::Phonetic);
+        assert_eq!(sim("mazio", "maaio").unwrap().1, Reason::Typo);
+        assert_eq!(sim("palaci", "palacios").unwrap().1, Reason::Typo);
+        assert_eq!(sim("compa", "company").unwrap().1, Reason::Prefix);
+        assert!(sim("smith", "jones").is_none());
+        assert!(sim("ali", "eli").is_none());
+    }
+
+    #[test]
+    fn edit_distance_is_bounded_osa() {
+        let c = |s: &str| s.chars().collect::<Vec<_>>();
+        assert_eq!(edit_distance(&c("mostafa"), &c("mostfaa"), 2), Some(1));
+        assert_eq!(edit_distance(&c("abc"), &c("xyz"), 2), None);
+        assert_eq!(edit_distance(&c(""), &c("ab"), 2), Some(2));
+    }
+}
