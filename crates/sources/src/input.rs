@@ -303,6 +303,7 @@ pub mod xml {
         }
 
         /// The next event, skipping declarations, comments and processing instructions.
+        #[allow(clippy::should_implement_trait)] // fallible, not an Iterator
         pub fn next(&mut self) -> Result<XmlEvent, ParseError> {
             loop {
                 self.buf.clear();
