@@ -314,7 +314,7 @@ fn name_kind(name: &Node) -> NameKind {
 }
 
 /// ISO 639-1 code of a language name as the FCDO writes it; `None` if unknown.
-fn language_code(name: &str) -> Option<&'static str> {
+pub(crate) fn language_code(name: &str) -> Option<&'static str> {
     const LANGS: &[(&str, &str)] = &[
         ("arabic", "ar"),
         ("russian", "ru"),
@@ -437,7 +437,7 @@ fn map_contacts(node: &Node, e: &mut Entity) {
 
 /// The country a document's description starts with ("Afghanistan passport number …",
 /// "Afghan national identification card …").
-fn leading_country(info: &str) -> Option<&'static str> {
+pub(crate) fn leading_country(info: &str) -> Option<&'static str> {
     let words: Vec<&str> = info.split_whitespace().take(3).collect();
     (1..=words.len())
         .rev()
