@@ -172,9 +172,10 @@ impl<'a> Input<'a> {
         let mut line = 0u64;
         loop {
             buf.clear();
-            let n = r.read_line(&mut buf).map_err(|e| {
-                ParseError::new(self.path(), Position::line(line + 1), e.to_string())
-            })?;
+            // The checked reader's message names the line of a bad byte itself.
+            let n = r
+                .read_line(&mut buf)
+                .map_err(|e| ParseError::file(self.path(), e.to_string()))?;
             if n == 0 {
                 return Ok(());
             }
@@ -727,6 +728,9 @@ const NAME_PROPS: &[(&str, NameKind)] = &[
     ("pastNames", NameKind::Former),
 ];
 
+/// Vessel properties mapped to [`model::VesselInfo`] (for other schemas they go to `extra`).
+const VESSEL_PROPS: &[&str] = &["flag", "type", "tonnage", "grossRegisteredTonnage"];
+
 /// Properties mapped by `build`; all others go to `extra`.
 const MAPPED: &[&str] = &[
     "name",
@@ -768,10 +772,6 @@ const MAPPED: &[&str] = &[
     "description",
     "summary",
     "programId",
-    "flag",
-    "type",
-    "tonnage",
-    "grossRegisteredTonnage",
 ];
 
 impl Context {
@@ -983,8 +983,9 @@ fn add_vessel(e: &mut Entity, raw: &Raw) {
 
 /// Unmapped properties and the entity's metadata.
 fn add_extra(e: &mut Entity, raw: &Raw) {
+    let vessel = e.schema == Schema::Vessel;
     for (prop, values) in &raw.properties {
-        if MAPPED.contains(&prop.as_str()) {
+        if MAPPED.contains(&prop.as_str()) || (vessel && VESSEL_PROPS.contains(&prop.as_str())) {
             continue;
         }
         let values: Vec<String> = values
@@ -1006,18 +1007,6 @@ fn add_extra(e: &mut Entity, raw: &Raw) {
     for (key, values) in meta {
         if !values.is_empty() {
             e.extra.insert(key.to_string(), values);
-        }
-    }
-    if !e.schema.eq(&Schema::Vessel) {
-        if let Some(t) = raw.properties.get("type") {
-            let values: Vec<String> = t
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect();
-            if !values.is_empty() {
-                e.extra.insert("type".to_string(), values);
-            }
         }
     }
 }
@@ -1080,6 +1069,30 @@ mod tests {
         );
         assert_eq!(e.extra["topics"], ["sanction"]);
         assert_eq!(info.published.as_deref(), Some("2024-06-01T10:57:03"));
+    }
+
+    #[test]
+    fn vessels_and_aircraft() {
+        let text = r#"{"id":"v1","caption":"EXAMPLE TANKER","schema":"Vessel","properties":{"name":["EXAMPLE TANKER"],"imoNumber":["9999999"],"flag":["kp"],"type":["Oil tanker"],"pastNames":["OLD NAME"]},"target":true}
+{"id":"a1","caption":"P-000","schema":"Airplane","properties":{"name":["P-000"],"registrationNumber":["P-000"],"type":["Example jet"]},"target":true}
+{"id":"x1","caption":"Some thing","schema":"Document","properties":{},"target":true}
+"#;
+        let (_, es) = run("e.ftm.json", text).unwrap();
+        assert_eq!(es.len(), 2, "unknown schemas are not emitted");
+        let v = &es[0];
+        assert_eq!(v.schema, Schema::Vessel);
+        assert_eq!(v.identifiers[0].kind, IdKind::Imo);
+        let info = v.vessel.as_ref().unwrap();
+        assert_eq!(
+            (info.flag.as_deref(), info.vessel_type.as_deref()),
+            (Some("kp"), Some("Oil tanker"))
+        );
+        assert!(!v.extra.contains_key("type"));
+        assert_eq!(v.names[1].kind, NameKind::Former);
+        let a = &es[1];
+        assert_eq!(a.schema, Schema::Aircraft);
+        assert_eq!(a.identifiers[0].kind, IdKind::AircraftId);
+        assert_eq!(a.extra["type"], ["Example jet"]);
     }
 
     #[test]

@@ -286,15 +286,21 @@ fn add_people_fields(e: &mut Entity, row: &Row) {
         .into_iter()
         .map(str::to_string)
         .collect();
-    for (col, field) in [("nationalities", 0), ("citizenships", 1)] {
-        for c in row.list(col) {
-            match model::country::code(c) {
-                Some(code) if field == 0 => Entity::push_country(&mut e.nationalities, code),
-                Some(code) => Entity::push_country(&mut e.citizenships, code),
-                None => push_extra(e, col, c),
-            }
+    e.nationalities = countries(e, row, "nationalities");
+    e.citizenships = countries(e, row, "citizenships");
+}
+
+/// The ISO codes of a `;`-separated country column; names the table does not know go to
+/// `extra` under the column's name.
+fn countries(e: &mut Entity, row: &Row, col: &str) -> Vec<String> {
+    let mut codes = Vec::new();
+    for c in row.list(col) {
+        match model::country::code(c) {
+            Some(code) => Entity::push_country(&mut codes, code),
+            None => push_extra(e, col, c),
         }
     }
+    codes
 }
 
 /// `street, city, region, postal, CC`: kept whole, with a trailing country code or name
