@@ -236,6 +236,11 @@ fn official_files_are_not_claimed() {
             "{f}"
         );
     }
+    let conlist = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/uk/ConList.csv");
+    assert!(
+        !custom_csv::sniff(&Head::read(&conlist).unwrap()),
+        "OFSI ConList.csv"
+    );
     let head = Head::read(&demo_file()).unwrap();
     let claims: Vec<Format> = Format::ALL.into_iter().filter(|f| f.sniff(&head)).collect();
     assert_eq!(claims, [Format::CustomCsv]);
