@@ -314,34 +314,37 @@ fn history_snapshots_counts_and_remarks_only_aliases() {
         ("2024-05-01", 6849, 6883, 851, 383),
         ("2024-05-03", 6854, 6884, 851, 376),
     ];
-    for (date, person, org, vessel, aircraft) in expected {
-        let (set, es) = parse_folder(&lists_dir().join("us_ofac_sdn_history").join(date));
-        assert!(set.parts.is_empty(), "{date}: a lone sdn.csv");
-        assert_eq!(es.len(), person + org + vessel + aircraft, "{date}");
-        assert_eq!(
-            schema_counts(&es),
-            counts(&[
-                ("Person", person),
-                ("Organization", org),
-                ("Vessel", vessel),
-                ("Aircraft", aircraft)
-            ]),
-            "{date}"
-        );
-        // no alt.csv: no strong aliases, only the weak ones of the remarks
-        assert!(
-            es.iter().all(|e| names_of(e, NameKind::Alias).is_empty()),
-            "{date}"
-        );
-        // 18 remarks fields reach OFAC's 1000-character limit and nothing continues them
-        assert_eq!(
-            es.iter()
-                .filter(|e| e.extra.contains_key("remarks_truncated"))
-                .count(),
-            18,
-            "{date}"
-        );
-    }
+    // the five files are independent: parse them side by side
+    std::thread::scope(|scope| {
+        for (date, person, org, vessel, aircraft) in expected {
+            scope.spawn(move || {
+                let (set, es) = parse_folder(&lists_dir().join("us_ofac_sdn_history").join(date));
+                assert!(set.parts.is_empty(), "{date}: a lone sdn.csv");
+                assert_eq!(es.len(), person + org + vessel + aircraft, "{date}");
+                assert_eq!(
+                    schema_counts(&es),
+                    counts(&[
+                        ("Person", person),
+                        ("Organization", org),
+                        ("Vessel", vessel),
+                        ("Aircraft", aircraft)
+                    ]),
+                    "{date}"
+                );
+                // no alt.csv: no strong aliases, only the weak ones of the remarks
+                assert!(
+                    es.iter().all(|e| names_of(e, NameKind::Alias).is_empty()),
+                    "{date}"
+                );
+                // 18 remarks fields reach OFAC's 1000-character limit and nothing continues them
+                let cut = es
+                    .iter()
+                    .filter(|e| e.extra.contains_key("remarks_truncated"))
+                    .count();
+                assert_eq!(cut, 18, "{date}");
+            });
+        }
+    });
     let (_, es) = parse_folder(&lists_dir().join("us_ofac_sdn_history/2024-05-03"));
     assert_eq!(
         name_counts(&es),

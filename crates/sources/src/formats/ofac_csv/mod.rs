@@ -464,20 +464,29 @@ impl<R> Tracker<R> {
 impl<R: Read> Read for Tracker<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        for (i, &b) in buf[..n].iter().enumerate() {
-            match b {
-                b'\n' => {
-                    self.line += 1;
-                    self.at_line_start = true;
-                }
-                b'\r' => {}
-                _ => {
-                    if self.at_line_start {
+        let chunk = &buf[..n];
+        self.quotes += chunk.iter().filter(|&&b| b == b'"').count() as u64;
+        let mut i = 0;
+        while let Some(&b) = chunk.get(i) {
+            if self.at_line_start {
+                match b {
+                    b'\n' => self.line += 1,
+                    b'\r' => {}
+                    _ => {
                         self.starts.push_back((self.offset + i as u64, self.line));
                         self.at_line_start = false;
                     }
-                    self.quotes += u64::from(b == b'"');
                 }
+                i += 1;
+                continue;
+            }
+            match chunk[i..].iter().position(|&b| b == b'\n') {
+                Some(p) => {
+                    i += p + 1;
+                    self.line += 1;
+                    self.at_line_start = true;
+                }
+                None => break,
             }
         }
         self.offset += n as u64;
@@ -1205,6 +1214,28 @@ mod tests {
             lines.push((rows.ent_num().unwrap(), rows.line));
         }
         assert_eq!(lines, [(1, 1), (2, 2), (3, 5)]);
+    }
+
+    #[test]
+    fn linked_to_name_index_stays_small() {
+        // the largest file at hand: the 2024-05-03 SDN list, 14,965 rows
+        let path =
+            crate::shared_dir_for_tests().join("data/lists/us_ofac_sdn_history/2024-05-03/sdn.csv");
+        let names = Names::collect(Input::File(&path), "us_ofac_sdn").unwrap();
+        let slot = std::mem::size_of::<(String, Option<(u64, String)>)>() + 1;
+        let strings: usize = names
+            .by_key
+            .iter()
+            .map(|(k, v)| k.capacity() + v.as_ref().map_or(0, |(_, n)| n.capacity()))
+            .sum();
+        let bytes = strings + names.by_key.capacity() * slot;
+        eprintln!(
+            "Linked To index: {} names, about {} KiB",
+            names.by_key.len(),
+            bytes / 1024
+        );
+        assert!(names.by_key.len() > 14_000);
+        assert!(bytes < 4 << 20, "{bytes} bytes");
     }
 
     #[test]

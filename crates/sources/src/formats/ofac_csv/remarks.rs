@@ -549,15 +549,20 @@ fn document(kind: IdKind, label: &str, value: &str) -> Option<Identifier> {
 
 /// Splits off an `issued …` / `expires …` qualification.
 fn split_note(value: &str) -> (&str, Option<&str>) {
-    let lower = value.to_ascii_lowercase();
-    let at = [" issued", " expires", " expire ", " expired", ", issued"]
-        .iter()
-        .filter_map(|w| lower.find(w))
-        .min();
+    let at = value.match_indices(' ').map(|(i, _)| i).find(|&i| {
+        let word = &value.as_bytes()[i + 1..];
+        ["issued", "expire"].iter().any(|w| {
+            word.get(..w.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(w.as_bytes()))
+        })
+    });
     match at {
         Some(i) if i > 0 => {
-            let note = value[i..].trim_start_matches([',', ' ']).trim();
-            (value[..i].trim(), non_empty(note))
+            let (before, note) = value.split_at(i);
+            (
+                before.trim().trim_end_matches(',').trim_end(),
+                non_empty(note),
+            )
         }
         _ => (value.trim(), None),
     }
