@@ -235,3 +235,28 @@ fn record_without_logical_id_is_named() {
     );
     assert_eq!(err.position.line, Some(5), "{err}");
 }
+
+/// Truncations and random byte changes of the real EU file never panic (errors are expected).
+#[test]
+fn mutated_input_never_panics() {
+    let bytes = std::fs::read(real_file()).unwrap();
+    let bytes = &bytes[..bytes.len().min(60_000)];
+    let run = |b: &[u8]| {
+        let _ = eu_fsf::parse_bytes("mutated", b, &mut |_| Ok(()));
+    };
+    for cut in (0..bytes.len()).step_by(53) {
+        run(&bytes[..cut]);
+    }
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    for _ in 0..200 {
+        let mut m = bytes.to_vec();
+        for _ in 0..6 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let i = (seed % m.len() as u64) as usize;
+            m[i] = b"<>/&;:,\"'=\n0123456789()xX\xff\xc3"[(seed >> 40) as usize % 27];
+        }
+        run(&m);
+    }
+}

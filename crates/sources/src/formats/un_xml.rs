@@ -306,10 +306,10 @@ fn map_alias(node: &Node, e: &mut Entity) {
 /// "original script: Абу Банат" into the remaining note and the original-script name.
 fn split_original_script(note: &str) -> (&str, Option<&str>) {
     const MARKERS: [&str; 3] = ["original script:", "in arabic script:", "in arabic:"];
-    let lower = note.to_lowercase();
+    // ASCII lower-casing keeps byte positions, so they index `note` as well.
+    let lower = note.to_ascii_lowercase();
     for marker in MARKERS {
-        // `to_lowercase` can change byte lengths; only use positions when it did not.
-        let Some(i) = lower.find(marker).filter(|_| lower.len() == note.len()) else {
+        let Some(i) = lower.find(marker) else {
             continue;
         };
         let name = note[i + marker.len()..].trim();
