@@ -17,7 +17,7 @@
 //! | `*_ALIAS/ALIAS_NAME` with `QUALITY` `Good`, `a.k.a.` or empty | alias |
 //! | … `QUALITY` `Low` | weak alias |
 //! | … `QUALITY` `f.k.a.` | former name |
-//! | `NAME_ORIGINAL_SCRIPT`, alias notes `original script: …` | original-script name |
+//! | `NAME_ORIGINAL_SCRIPT`, alias notes `original script: …` / `in Arabic: …` | original-script name |
 //! | `TITLE/VALUE`, `DESIGNATION/VALUE` | positions |
 //! | `NATIONALITY/VALUE` | nationalities (ISO codes; unknown names kept in `extra`) |
 //! | `GENDER` | gender |
