@@ -5,19 +5,28 @@
 use matcher::{Config, Index, Matcher, Query, SearchOptions};
 use std::io::{BufRead, Write};
 
-fn main() {
-    let dirs: Vec<std::path::PathBuf> = std::env::args().skip(1).map(Into::into).collect();
-    let t0 = std::time::Instant::now();
+fn load_or_build(dirs: &[std::path::PathBuf]) -> Index {
+    let cache = std::path::Path::new("/tmp/dev-index.bin");
+    if let Ok(i) = Index::load(cache) {
+        return i;
+    }
     let mut entities = Vec::new();
-    for set in sources::detect_paths(&dirs).expect("detect") {
+    for set in sources::detect_paths(dirs).expect("detect") {
         match sources::parse_all(&set) {
             Ok((_, mut e)) => entities.append(&mut e),
             Err(e) => eprintln!("skip {}: {e}", set.main.display()),
         }
     }
-    let n = entities.len();
-    let index = Index::build(entities, "dev");
-    eprintln!("{} entities, {} names, {} tokens, built in {:?}", n, index.meta.names, index.meta.tokens, t0.elapsed());
+    let i = Index::build(entities, "dev");
+    i.save(cache).expect("save");
+    i
+}
+
+fn main() {
+    let dirs: Vec<std::path::PathBuf> = std::env::args().skip(1).map(Into::into).collect();
+    let t0 = std::time::Instant::now();
+    let index = load_or_build(&dirs);
+    eprintln!("{} entities, {} names, {} tokens, ready in {:?}", index.meta.entities, index.meta.names, index.meta.tokens, t0.elapsed());
     let m = Matcher::new(index, Config::default());
     let stdin = std::io::stdin();
     let mut out = std::io::BufWriter::new(std::io::stdout());

@@ -42,24 +42,35 @@ pub struct Alignment {
     pub score: f32,
 }
 
-/// Rarity weight of a token in `df` of `n` names.
-pub fn rarity(cfg: &Config, df: u32, n: usize) -> f32 {
-    let n = n.max(2) as f32;
-    let df = df.max(1) as f32;
-    let r = ((n / df).ln() / n.ln()).clamp(0.0, 1.0);
-    cfg.names.rarity_floor + (1.0 - cfg.names.rarity_floor) * r
+/// Rarity weight from a token's raw rarity in [0, 1] (see `Vocab::rarity`); tokens the
+/// index has never seen count as rarest.
+pub fn rarity(cfg: &Config, raw: f32) -> f32 {
+    cfg.names.rarity_floor + (1.0 - cfg.names.rarity_floor) * raw
 }
 
+/// The similarity of a query token and a candidate token. Retrieval already computed it for
+/// every vocabulary token that can reach `min_token_sim` (exact, key-equal, one-deletion and
+/// prefix neighbours), so a pair it did not see is unmatched — except the pairs retrieval
+/// never expands: initials and legal forms, which are compared here.
 fn pair_sim(index: &Index, cfg: &Config, cache: &mut SimCache, slot: u32, qkeys: &crate::similarity::TokenKeys, qkind: TokenKind, ctok: u32, ckind: TokenKind) -> Option<Sim> {
-    *cache.entry((slot, ctok)).or_insert_with(|| {
-        token_sim(qkeys, qkind, &index.vocab.keys[ctok as usize], ckind, &cfg.tokens)
-    })
+    if let Some(s) = cache.get(&(slot, ctok)) {
+        return *s;
+    }
+    let ck = &index.vocab.keys[ctok as usize];
+    let direct = qkind == TokenKind::Initial
+        || ckind == TokenKind::Initial
+        || qkind == TokenKind::LegalForm
+        || ckind == TokenKind::LegalForm
+        || qkeys.chars <= 1
+        || ck.chars <= 1;
+    let s = if direct { token_sim(qkeys, qkind, ck, ckind, &cfg.tokens) } else { None };
+    cache.insert((slot, ctok), s);
+    s
 }
 
 /// Aligns one query reading with one indexed name.
 pub fn align(index: &Index, cfg: &Config, cache: &mut SimCache, variant: &Variant, vi: usize, name: u32) -> Alignment {
     let (ctoks, ckinds) = index.name_tokens(name);
-    let n_names = index.names.len();
     let q = &variant.tokens;
     // all pairs above the floor, best first
     let mut cand: Vec<Pair> = Vec::with_capacity(q.len() * ctoks.len());
@@ -77,7 +88,7 @@ pub fn align(index: &Index, cfg: &Config, cache: &mut SimCache, variant: &Varian
     let c_weights: Vec<f32> = ctoks
         .iter()
         .zip(ckinds)
-        .map(|(&t, &k)| cfg.kinds.of(k) * rarity(cfg, index.vocab.df[t as usize], n_names))
+        .map(|(&t, &k)| cfg.kinds.of(k) * rarity(cfg, index.vocab.rarity[t as usize]))
         .collect();
     cand.sort_by(|a, b| {
         b.sim.sim.total_cmp(&a.sim.sim).then(c_weights[b.c].total_cmp(&c_weights[a.c])).then(a.q.cmp(&b.q)).then(a.c.cmp(&b.c))
@@ -97,12 +108,12 @@ pub fn align(index: &Index, cfg: &Config, cache: &mut SimCache, variant: &Varian
     let mut q_weights: Vec<f32> = q
         .iter()
         .map(|t| {
-            let df = t.vocab.map(|v| index.vocab.df[v as usize]).unwrap_or(1);
-            cfg.kinds.of(t.kind) * rarity(cfg, df, n_names)
+            let raw = t.vocab.map(|v| index.vocab.rarity[v as usize]).unwrap_or(1.0);
+            cfg.kinds.of(t.kind) * rarity(cfg, raw)
         })
         .collect();
     for p in &pairs {
-        let partner = rarity(cfg, index.vocab.df[ctoks[p.c] as usize], n_names);
+        let partner = rarity(cfg, index.vocab.rarity[ctoks[p.c] as usize]);
         q_weights[p.q] = cfg.kinds.of(q[p.q].kind) * partner;
     }
     let total_q: f32 = q_weights.iter().sum();

@@ -202,7 +202,7 @@ pub struct RetrievalLimits {
 
 impl Default for RetrievalLimits {
     fn default() -> Self {
-        RetrievalLimits { candidates: 80, expansions_per_token: 48, common_postings: 3000, max_query_tokens: 12 }
+        RetrievalLimits { candidates: 48, expansions_per_token: 48, common_postings: 3000, max_query_tokens: 12 }
     }
 }
 

@@ -6,8 +6,10 @@
 //! - `names`: every name variant (the Latin form of each name, plus the own-script form of
 //!   names written in another script), with its tokens in a flat array.
 //! - `vocab`: every distinct token with its keys (romanisation, skeleton, Korean, given-name
-//!   class, OCR fold), document frequency, and lookup tables from each key and from character
-//!   trigrams back to tokens, plus the tokens sorted for prefix search.
+//!   class, OCR fold), document frequency, and lookup tables from each key and from
+//!   single-character deletions (a symmetric-delete neighbourhood, which finds every token
+//!   one edit or one transposition away without scanning) back to tokens, plus the tokens
+//!   sorted for prefix search.
 //! - postings (CSR): token → names containing it, in name order.
 //! - identifiers: normalised identifier value → entities.
 //!
@@ -102,33 +104,72 @@ pub struct NameRec {
 pub struct Vocab {
     pub keys: Vec<TokenKeys>,
     pub df: Vec<u32>,
+    /// Rarity of each token in [0, 1]: ln(N / df) / ln(N) over the N indexed names.
+    pub rarity: Vec<f32>,
     pub lookup: FxHashMap<String, u32>,
     pub by_canon: FxHashMap<String, Vec<u32>>,
     pub by_skeleton: FxHashMap<String, Vec<u32>>,
     pub by_korean: FxHashMap<String, Vec<u32>>,
     pub by_given: FxHashMap<u32, Vec<u32>>,
     pub by_ocr: FxHashMap<String, Vec<u32>>,
-    pub trigrams: FxHashMap<u32, Vec<u32>>,
+    /// Hash of a token and of each of its one-character deletions → tokens.
+    pub deletes: FxHashMap<u64, Vec<u32>>,
     /// Token ids sorted by text, for prefix search.
     pub sorted: Vec<u32>,
 }
 
-/// Character trigrams of a token, padded with start and end marks, hashed to u32.
-pub fn trigrams(text: &str) -> Vec<u32> {
-    let chars: Vec<char> = std::iter::once('\u{2}').chain(text.chars()).chain(std::iter::once('\u{3}')).collect();
-    let mut out: Vec<u32> = chars
-        .windows(3)
-        .map(|w| {
-            let mut h: u32 = 2166136261;
-            for c in w {
-                h = (h ^ *c as u32).wrapping_mul(16777619);
-            }
-            h
-        })
-        .collect();
+/// Hashes of a token and of every string made by deleting one of its characters. Two
+/// tokens share a hash when they are within one deletion of each other on each side: one
+/// substitution, insertion, deletion or adjacent transposition apart.
+pub fn deletion_hashes(text: &str) -> Vec<u64> {
+    let build = rustc_hash::FxBuildHasher;
+    let mut out = Vec::with_capacity(text.len() + 1);
+    let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect();
+    out.push(concat_hash(&build, text, ""));
+    for w in bounds.windows(2) {
+        out.push(concat_hash(&build, &text[..w[0]], &text[w[1]..]));
+    }
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// [`deletion_hashes`] plus the hashes of two-character deletions, for a query token long
+/// enough to carry two edits: meeting the index's one-deletion hashes, they reach tokens up
+/// to three edits away.
+pub fn query_deletion_hashes(text: &str) -> Vec<u64> {
+    let build = rustc_hash::FxBuildHasher;
+    let mut out = deletion_hashes(text);
+    let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect();
+    if bounds.len() > 7 {
+        for i in 0..bounds.len() - 1 {
+            for j in i + 1..bounds.len() - 1 {
+                let mut s = String::with_capacity(text.len());
+                s.push_str(&text[..bounds[i]]);
+                s.push_str(&text[bounds[i + 1]..bounds[j]]);
+                s.push_str(&text[bounds[j + 1]..]);
+                out.push(concat_hash(&build, &s, ""));
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+    out
+}
+
+/// Hash of the concatenation `a + b` (hashed as one string, so every split of the same
+/// string hashes alike).
+fn concat_hash(build: &rustc_hash::FxBuildHasher, a: &str, b: &str) -> u64 {
+    use std::hash::BuildHasher;
+    let mut buf = [0u8; 96];
+    let (la, lb) = (a.len(), b.len());
+    if la + lb <= buf.len() {
+        buf[..la].copy_from_slice(a.as_bytes());
+        buf[la..la + lb].copy_from_slice(b.as_bytes());
+        build.hash_one(&buf[..la + lb])
+    } else {
+        build.hash_one(format!("{a}{b}").as_bytes())
+    }
 }
 
 impl Vocab {
@@ -160,8 +201,8 @@ impl Vocab {
                 self.by_ocr.entry(o.clone()).or_default().push(id);
             }
             if k.chars >= 3 {
-                for t in trigrams(&k.text) {
-                    self.trigrams.entry(t).or_default().push(id);
+                for h in deletion_hashes(&k.text) {
+                    self.deletes.entry(h).or_default().push(id);
                 }
             }
         }
@@ -333,6 +374,8 @@ impl Index {
                 fill[t as usize] += 1;
             }
         }
+        let n = (names.len().max(2)) as f32;
+        vocab.rarity = df.iter().map(|&d| ((n / d.max(1) as f32).ln() / n.ln()).clamp(0.0, 1.0)).collect();
         vocab.df = df;
         vocab.build_tables();
         let meta = IndexMeta {
@@ -400,5 +443,24 @@ impl Index {
             });
         }
         Ok(idx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deletion_hashes_meet_within_one_edit_each_side() {
+        let meet = |a: &str, b: &str| {
+            let ha = query_deletion_hashes(a);
+            deletion_hashes(b).iter().any(|h| ha.contains(h))
+        };
+        assert!(meet("mazio", "maaio")); // substitution
+        assert!(meet("mzio", "mazio")); // deletion
+        assert!(meet("mostfaa", "mostafa")); // transposition
+        assert!(meet("tsyplkov", "tsyplakov"));
+        assert!(meet("abdulrahmn", "abdlrahman")); // two edits, long token
+        assert!(!meet("smith", "jones"));
     }
 }

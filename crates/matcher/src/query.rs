@@ -63,8 +63,10 @@ pub struct Prepared {
 /// Splits a long token into 2–4 tokens that all exist in the vocabulary ("mohammadgholami"
 /// → "mohammad" "gholami"), preferring fewer and longer parts.
 fn segment(index: &Index, t: &str) -> Option<Vec<String>> {
-    let chars: Vec<char> = t.chars().collect();
-    let n = chars.len();
+    if !t.is_ascii() {
+        return None;
+    }
+    let n = t.len();
     if !(6..=64).contains(&n) {
         return None;
     }
@@ -77,8 +79,7 @@ fn segment(index: &Index, t: &str) -> Option<Vec<String>> {
             continue;
         }
         for j in (i + 2)..=(n.min(i + 24)) {
-            let piece: String = chars[i..j].iter().collect();
-            if index.vocab.get(&piece).is_some() && best[j].is_none_or(|(p, _)| p > parts + 1) {
+            if index.vocab.get(&t[i..j]).is_some() && best[j].is_none_or(|(p, _)| p > parts + 1) {
                 best[j] = Some((parts + 1, i));
             }
         }
@@ -91,7 +92,7 @@ fn segment(index: &Index, t: &str) -> Option<Vec<String>> {
     let mut j = n;
     while j > 0 {
         let (_, i) = best[j]?;
-        out.push(chars[i..j].iter().collect());
+        out.push(t[i..j].to_string());
         j = i;
     }
     out.reverse();

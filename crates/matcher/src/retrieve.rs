@@ -4,10 +4,11 @@
 //! and a fixed number of names passed on to full scoring.
 
 use crate::config::Config;
-use crate::index::{trigrams, Index};
+use crate::index::{query_deletion_hashes, Index};
 use crate::query::{Prepared, QToken};
 use crate::similarity::{token_sim, Sim};
 use rustc_hash::{FxHashMap, FxHashSet};
+
 use text::TokenKind;
 
 /// Similar vocabulary tokens per distinct query token slot, with their similarity. Also the
@@ -33,36 +34,21 @@ pub fn expand(index: &Index, cfg: &Config, q: &QToken) -> Vec<(u32, Sim)> {
         k.ocr.as_ref().and_then(|o| v.by_ocr.get(o)),
     ];
     for ids in keyed.into_iter().flatten() {
-        cands.extend(ids.iter().take(256));
+        cands.extend(ids.iter().take(64));
     }
     if let Some(id) = k.ocr.as_ref().and_then(|o| v.get(o)) {
         cands.insert(id);
     }
     if k.chars as usize >= cfg.tokens.prefix_min_len {
-        cands.extend(v.with_prefix(&k.text, 32));
+        cands.extend(v.with_prefix(&k.text, 16));
     }
-    // typo neighbours by shared trigrams
+    // typo neighbours: tokens within one deletion on each side
     if k.chars >= 3 {
-        let tri = trigrams(&k.text);
-        let max_edits = cfg.tokens.max_edits(k.chars as usize).max(1);
-        let need = tri.len().saturating_sub(3 * max_edits).max(1);
-        let mut counts: FxHashMap<u32, u16> = FxHashMap::default();
-        for t in &tri {
-            if let Some(ids) = v.trigrams.get(t) {
-                if ids.len() > 8000 {
-                    continue;
-                }
-                for id in ids {
-                    let kk = &v.keys[*id as usize];
-                    if kk.chars.abs_diff(k.chars) as usize <= max_edits {
-                        *counts.entry(*id).or_default() += 1;
-                    }
-                }
+        for h in query_deletion_hashes(&k.text) {
+            if let Some(ids) = v.deletes.get(&h) {
+                cands.extend(ids.iter().take(64));
             }
         }
-        let mut near: Vec<(u32, u16)> = counts.into_iter().filter(|(_, c)| *c as usize >= need).collect();
-        near.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        cands.extend(near.into_iter().take(96).map(|(id, _)| id));
     }
     let mut out: Vec<(u32, Sim)> = cands
         .into_iter()

@@ -89,12 +89,13 @@ pub struct TokenKeys {
 
 impl TokenKeys {
     pub fn new(text: &str) -> Self {
+        let canon = keys::canon(text);
         TokenKeys {
             text: text.to_string(),
-            canon: keys::canon(text),
+            given: keys::given_name_class_of_canon(&canon),
+            canon,
             skeleton: keys::skeleton(text),
             korean: keys::korean_key(text),
-            given: keys::given_name_class(text),
             ocr: keys::ocr_fold(text),
             vowelless: keys::is_vowelless(text),
             chars: text.chars().count().min(u16::MAX as usize) as u16,
@@ -118,51 +119,78 @@ impl Sim {
     }
 }
 
+/// Longest token (in characters) compared by edit distance; longer tokens only match by keys.
+const MAX_EDIT_LEN: usize = 48;
+
 /// Optimal-string-alignment distance (Damerau–Levenshtein with adjacent transpositions),
-/// bounded: returns `None` as soon as the distance must exceed `max`.
-pub fn edit_distance(a: &[char], b: &[char], max: usize) -> Option<usize> {
+/// bounded: returns `None` as soon as the distance must exceed `max`. Works on any slice of
+/// comparable items (bytes for ASCII, chars otherwise) without allocating.
+pub fn edit_distance<T: PartialEq>(a: &[T], b: &[T], max: usize) -> Option<usize> {
     let (n, m) = (a.len(), b.len());
-    if n.abs_diff(m) > max {
+    if n.abs_diff(m) > max || n > MAX_EDIT_LEN || m > MAX_EDIT_LEN {
         return None;
     }
     if n == 0 || m == 0 {
         return Some(n.max(m)).filter(|d| *d <= max);
     }
-    let w = m + 1;
-    let mut prev2 = vec![0usize; w];
-    let mut prev: Vec<usize> = (0..=m).collect();
-    let mut cur = vec![0usize; w];
+    let mut rows = [[0u8; MAX_EDIT_LEN + 1]; 3];
+    for (j, v) in rows[1].iter_mut().enumerate().take(m + 1) {
+        *v = j as u8;
+    }
+    // rows[(i+1)%3] = previous row, rows[i%3] = the one before, rows[(i+2)%3] = current
     for i in 1..=n {
-        cur[0] = i;
-        let mut row_min = cur[0];
+        let (cur_i, prev_i, prev2_i) = ((i + 1) % 3, i % 3, (i + 2) % 3);
+        rows[cur_i][0] = i as u8;
+        let mut row_min = i as u8;
         for j in 1..=m {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            let cost = u8::from(a[i - 1] != b[j - 1]);
+            let mut v = (rows[prev_i][j] + 1).min(rows[cur_i][j - 1] + 1).min(rows[prev_i][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(prev2[j - 2] + 1);
+                v = v.min(rows[prev2_i][j - 2] + 1);
             }
-            cur[j] = v;
+            rows[cur_i][j] = v;
             row_min = row_min.min(v);
         }
-        if row_min > max {
+        if row_min as usize > max {
             return None;
         }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
     }
-    Some(prev[m]).filter(|d| *d <= max)
+    let d = rows[(n + 1) % 3][m] as usize;
+    (d <= max).then_some(d)
 }
 
-fn typo(q: &str, c: &str, w: &TokenWeights) -> Option<Sim> {
-    let a: Vec<char> = q.chars().collect();
-    let b: Vec<char> = c.chars().collect();
-    let shorter = a.len().min(b.len());
-    let max = w.max_edits(shorter);
-    if max == 0 {
+fn distance(a: &str, b: &str, max: usize) -> Option<usize> {
+    if a.is_ascii() && b.is_ascii() {
+        edit_distance(a.as_bytes(), b.as_bytes(), max)
+    } else {
+        let mut ca = ['\0'; MAX_EDIT_LEN];
+        let mut cb = ['\0'; MAX_EDIT_LEN];
+        let (mut n, mut m) = (0, 0);
+        for c in a.chars() {
+            if n == MAX_EDIT_LEN {
+                return None;
+            }
+            ca[n] = c;
+            n += 1;
+        }
+        for c in b.chars() {
+            if m == MAX_EDIT_LEN {
+                return None;
+            }
+            cb[m] = c;
+            m += 1;
+        }
+        edit_distance(&ca[..n], &cb[..m], max)
+    }
+}
+
+fn typo(q: &str, qn: usize, c: &str, cn: usize, w: &TokenWeights) -> Option<Sim> {
+    let max = w.max_edits(qn.min(cn));
+    if max == 0 || qn.abs_diff(cn) > max {
         return None;
     }
-    let d = edit_distance(&a, &b, max)?;
-    let len = a.len().max(b.len()) as f32;
+    let d = distance(q, c, max)?;
+    let len = qn.max(cn) as f32;
     let sim = (1.0 - d as f32 / len).min(w.typo_cap);
     Some(Sim { sim, reason: Reason::Typo })
 }
@@ -216,21 +244,23 @@ pub fn token_sim(q: &TokenKeys, qk: TokenKind, c: &TokenKeys, ck: TokenKind, w: 
             offer(&mut best, Sim { sim: w.phonetic, reason: Reason::Phonetic });
         }
     }
-    if let Some(t) = typo(&q.text, &c.text, w) {
+    let qn = q.chars as usize;
+    let cn = c.chars as usize;
+    let text_typo = typo(&q.text, qn, &c.text, cn, w);
+    if let Some(t) = text_typo {
         offer(&mut best, t);
     }
-    if q.canon != q.text || c.canon != c.text {
-        if let Some(t) = typo(&q.canon, &c.canon, w) {
+    if text_typo.is_none() && (q.canon != q.text || c.canon != c.text) {
+        let (qcn, ccn) = (q.canon.len(), c.canon.len());
+        if let Some(t) = typo(&q.canon, qcn, &c.canon, ccn, w) {
             offer(&mut best, Sim { sim: t.sim * w.transliteration, reason: Reason::Typo });
         }
     }
     if let Some(o) = &q.ocr {
-        if let Some(t) = typo(o, &c.text, w) {
+        if let Some(t) = typo(o, qn, &c.text, cn, w) {
             offer(&mut best, Sim { sim: t.sim * w.ocr, reason: Reason::Ocr });
         }
     }
-    let qn = q.chars as usize;
-    let cn = c.chars as usize;
     if qn >= w.prefix_min_len && qn < cn && c.text.starts_with(q.text.as_str()) {
         offer(&mut best, Sim { sim: w.prefix_base + w.prefix_gain * qn as f32 / cn as f32, reason: Reason::Prefix });
     }
@@ -256,7 +286,8 @@ mod tests {
         assert_eq!(sim("mhmmd", "mohammed").unwrap().1, Reason::VowelDrop);
         assert_eq!(sim("zfezta", "zvezda").unwrap().1, Reason::Phonetic);
         assert_eq!(sim("mazio", "maaio").unwrap().1, Reason::Typo);
-        assert_eq!(sim("palaci", "palacios").unwrap().1, Reason::Typo);
+        assert_eq!(sim("palaci", "palacios").unwrap().1, Reason::Prefix);
+        assert_eq!(sim("preciois", "precious").unwrap().1, Reason::Typo);
         assert_eq!(sim("compa", "company").unwrap().1, Reason::Prefix);
         assert!(sim("smith", "jones").is_none());
         assert!(sim("ali", "eli").is_none());
@@ -264,9 +295,10 @@ mod tests {
 
     #[test]
     fn edit_distance_is_bounded_osa() {
-        let c = |s: &str| s.chars().collect::<Vec<_>>();
-        assert_eq!(edit_distance(&c("mostafa"), &c("mostfaa"), 2), Some(1));
-        assert_eq!(edit_distance(&c("abc"), &c("xyz"), 2), None);
-        assert_eq!(edit_distance(&c(""), &c("ab"), 2), Some(2));
+        assert_eq!(distance("mostafa", "mostfaa", 2), Some(1));
+        assert_eq!(distance("abc", "xyz", 2), None);
+        assert_eq!(distance("", "ab", 2), Some(2));
+        assert_eq!(distance("kitten", "sitting", 3), Some(3));
+        assert_eq!(distance("донецк", "донецьк", 1), Some(1));
     }
 }

@@ -180,7 +180,12 @@ fn given_names() -> &'static HashMap<String, u32> {
 
 /// The equivalence class of a given name, if the table knows it.
 pub fn given_name_class(token: &str) -> Option<u32> {
-    given_names().get(&canon(token)).copied()
+    given_name_class_of_canon(&canon(token))
+}
+
+/// [`given_name_class`] for a token whose canonical key is already computed.
+pub fn given_name_class_of_canon(canon_key: &str) -> Option<u32> {
+    given_names().get(canon_key).copied()
 }
 
 // ---- Korean ----------------------------------------------------------------------------
