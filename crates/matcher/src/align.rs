@@ -63,7 +63,10 @@ fn pair_sim(index: &Index, cfg: &Config, cache: &mut SimCache, slot: u32, qkeys:
         || ckind == TokenKind::LegalForm
         || qkeys.chars <= 1
         || ck.chars <= 1;
-    let s = if direct { token_sim(qkeys, qkind, ck, ckind, &cfg.tokens) } else { None };
+    if !direct {
+        return None;
+    }
+    let s = token_sim(qkeys, qkind, ck, ckind, &cfg.tokens);
     cache.insert((slot, ctok), s);
     s
 }
@@ -101,6 +104,30 @@ pub fn align(index: &Index, cfg: &Config, cache: &mut SimCache, variant: &Varian
             q_used[p.q] = true;
             c_used[p.c] = true;
             pairs.push(p);
+        }
+    }
+    // Words left over on both sides are compared in full (sound-aware edit distance and every
+    // other reason): retrieval only looked at close neighbours, and a name whose other words
+    // agree deserves the closer look.
+    if pairs.len() < q.len() && pairs.len() < ctoks.len() {
+        let mut extra: Vec<Pair> = Vec::new();
+        for (qi, qt) in q.iter().enumerate().filter(|(i, _)| !q_used[*i]) {
+            for (ci, (&ct, &ck)) in ctoks.iter().zip(ckinds).enumerate().filter(|(i, _)| !c_used[*i]) {
+                let s = *cache
+                    .entry((qt.slot, ct))
+                    .or_insert_with(|| token_sim(&qt.keys, qt.kind, &index.vocab.keys[ct as usize], ck, &cfg.tokens));
+                if let Some(s) = s {
+                    extra.push(Pair { q: qi, c: ci, sim: s });
+                }
+            }
+        }
+        extra.sort_by(|a, b| b.sim.sim.total_cmp(&a.sim.sim).then(a.q.cmp(&b.q)).then(a.c.cmp(&b.c)));
+        for p in extra {
+            if !q_used[p.q] && !c_used[p.c] {
+                q_used[p.q] = true;
+                c_used[p.c] = true;
+                pairs.push(p);
+            }
         }
     }
     // query weights: the rarity of the partner when matched, else the token's own rarity

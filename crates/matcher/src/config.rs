@@ -28,6 +28,8 @@ pub struct TokenWeights {
     pub vowel_drop: f32,
     /// Same consonant skeleton with sound classes (Zfezta / Zvezda, Muhammad / Mohammed).
     pub phonetic: f32,
+    /// The same letters in another order (Sahan / Hasan), words of four letters or more.
+    pub anagram: f32,
     /// Two or more adjacent tokens on one side equal one token on the other
     /// (Abdul Rahman / Abdulrahman; "MOHAMMADGHOLAMI").
     pub joined: f32,
@@ -56,6 +58,7 @@ impl Default for TokenWeights {
             given_name: 0.88,
             vowel_drop: 0.9,
             phonetic: 0.85,
+            anagram: 0.82,
             joined: 0.96,
             initial: 0.8,
             prefix_base: 0.7,

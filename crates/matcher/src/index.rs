@@ -25,7 +25,7 @@ use text::{NameType, Normalizer, TokenKind};
 
 /// Bumped whenever normalisation or index layout changes; a persisted index of another
 /// version is rebuilt.
-pub const MATCHER_VERSION: &str = "1";
+pub const MATCHER_VERSION: &str = "2";
 const MAGIC: &[u8; 8] = b"WLINDEX1";
 
 /// What an index was built from.
@@ -112,6 +112,8 @@ pub struct Vocab {
     pub by_korean: FxHashMap<String, Vec<u32>>,
     pub by_given: FxHashMap<u32, Vec<u32>>,
     pub by_ocr: FxHashMap<String, Vec<u32>>,
+    pub by_devowel: FxHashMap<String, Vec<u32>>,
+    pub by_sorted: FxHashMap<String, Vec<u32>>,
     /// Hash of a token and of each of its one-character deletions → tokens.
     pub deletes: FxHashMap<u64, Vec<u32>>,
     /// Token ids sorted by text, for prefix search.
@@ -199,6 +201,12 @@ impl Vocab {
             }
             if let Some(o) = &k.ocr {
                 self.by_ocr.entry(o.clone()).or_default().push(id);
+            }
+            if k.chars >= 3 && !k.vowelless {
+                self.by_devowel.entry(k.devowel.clone()).or_default().push(id);
+            }
+            if k.chars >= 4 {
+                self.by_sorted.entry(k.sorted.clone()).or_default().push(id);
             }
             if k.chars >= 3 {
                 for h in deletion_hashes(&k.text) {

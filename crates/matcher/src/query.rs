@@ -60,26 +60,39 @@ pub struct Prepared {
     pub distinct: Vec<(TokenKeys, TokenKind)>,
 }
 
-/// Splits a long token into 2–4 tokens that all exist in the vocabulary ("mohammadgholami"
-/// → "mohammad" "gholami"), preferring fewer and longer parts.
+/// Most parts a run-together word is split into.
+const MAX_PARTS: usize = 8;
+
+/// Splits a long token into 2–8 parts that all exist in the vocabulary, or are legal-form
+/// words, or single digits ("mohammadgholami" → "mohammad" "gholami",
+/// "ryesonggang1" → "rye" "song" "gang" "1"), preferring fewer and longer parts.
 fn segment(index: &Index, t: &str) -> Option<Vec<String>> {
     if !t.is_ascii() {
         return None;
     }
     let n = t.len();
-    if !(6..=64).contains(&n) {
+    if !(5..=96).contains(&n) {
         return None;
     }
-    // best[i] = fewest parts covering chars[..i]
+    let known = |p: &str| {
+        index.vocab.get(p).is_some()
+            || text::affixes::is_legal_form_word(p)
+            || (p.len() == 1 && p.as_bytes()[0].is_ascii_digit())
+    };
+    // best[i] = fewest parts covering t[..i], and where the last part starts
     let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
     best[0] = Some((0, 0));
     for i in 0..n {
         let Some((parts, _)) = best[i] else { continue };
-        if parts >= 4 {
+        if parts >= MAX_PARTS {
             continue;
         }
-        for j in (i + 2)..=(n.min(i + 24)) {
-            if index.vocab.get(&t[i..j]).is_some() && best[j].is_none_or(|(p, _)| p > parts + 1) {
+        for j in (i + 1)..=(n.min(i + 32)) {
+            let piece = &t[i..j];
+            if (piece.len() >= 2 || piece.as_bytes()[0].is_ascii_digit())
+                && known(piece)
+                && best[j].is_none_or(|(p, _)| p > parts + 1)
+            {
                 best[j] = Some((parts + 1, i));
             }
         }
@@ -99,6 +112,19 @@ fn segment(index: &Index, t: &str) -> Option<Vec<String>> {
     Some(out)
 }
 
+/// Classifies a re-tokenised reading with the normaliser's affix rules (so a split-out
+/// "company" becomes the legal form `co`), marking tokens not in the original reading joined.
+fn reclassify(words: Vec<String>, nt: text::NameType, original: &[(String, TokenKind, bool)]) -> Vec<(String, TokenKind, bool)> {
+    let toks = words.into_iter().map(|w| text::Token { text: w, kind: TokenKind::Word, joined_next: false, phrase: None }).collect();
+    text::affixes::classify(toks, nt)
+        .into_iter()
+        .map(|t| {
+            let joined = !original.iter().any(|(o, _, _)| *o == t.text);
+            (t.text, t.kind, joined)
+        })
+        .collect()
+}
+
 impl Prepared {
     pub fn new(index: &Index, q: &Query) -> Self {
         let norm = Normalizer::new();
@@ -109,17 +135,18 @@ impl Prepared {
             let base: Vec<(String, TokenKind, bool)> = n.tokens.iter().map(|t| (t.text.clone(), t.kind, false)).collect();
             if !base.is_empty() {
                 // split long words into known words
-                let mut split = Vec::new();
+                let mut split_words = Vec::new();
                 let mut any_split = false;
                 for (t, k, _) in &base {
-                    match (k, segment(index, t)) {
+                    match (k, index.vocab.get(t).is_none().then(|| segment(index, t)).flatten()) {
                         (TokenKind::Word, Some(parts)) => {
                             any_split = true;
-                            split.extend(parts.into_iter().map(|s| (s, TokenKind::Word, true)));
+                            split_words.extend(parts);
                         }
-                        _ => split.push((t.clone(), *k, false)),
+                        _ => split_words.push(t.clone()),
                     }
                 }
+                let split = if any_split { reclassify(split_words, nt, &base) } else { Vec::new() };
                 // join adjacent words that form a known word
                 let mut merged = Vec::new();
                 let mut any_merge = false;
@@ -127,7 +154,7 @@ impl Prepared {
                 while i < base.len() {
                     if i + 1 < base.len() {
                         let joined = format!("{}{}", base[i].0, base[i + 1].0);
-                        if index.vocab.get(&joined).is_some() && base[i].0.len() >= 2 && base[i + 1].0.len() >= 2 {
+                        if index.vocab.get(&joined).is_some() && base[i].0.len() + base[i + 1].0.len() >= 4 {
                             merged.push((joined, TokenKind::Word, true));
                             any_merge = true;
                             i += 2;

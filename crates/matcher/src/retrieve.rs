@@ -32,6 +32,8 @@ pub fn expand(index: &Index, cfg: &Config, q: &QToken) -> Vec<(u32, Sim)> {
         k.given.and_then(|g| v.by_given.get(&g)),
         (k.skeleton.len() >= 2).then(|| v.by_skeleton.get(&k.skeleton)).flatten(),
         k.ocr.as_ref().and_then(|o| v.by_ocr.get(o)),
+        k.vowelless.then(|| v.by_devowel.get(&text::keys::collapse_doubles(&k.text))).flatten(),
+        (k.chars >= 4).then(|| v.by_sorted.get(&k.sorted)).flatten(),
     ];
     for ids in keyed.into_iter().flatten() {
         cands.extend(ids.iter().take(64));

@@ -36,6 +36,8 @@ pub enum Reason {
     Initial,
     /// Words joined or split differently (Abdulrahman / Abdul Rahman).
     Joined,
+    /// The same letters in another order (Sahan / Hasan).
+    Anagram,
     /// Both are organisation legal forms of the same family (LLC / GmbH).
     LegalFormFamily,
 }
@@ -55,6 +57,7 @@ impl Reason {
             Reason::Prefix => "the word is cut short",
             Reason::Initial => "only the initial letter is given",
             Reason::Joined => "words joined or split differently",
+            Reason::Anagram => "the same letters in another order",
             Reason::LegalFormFamily => "legal forms of the same kind (e.g. LLC / GmbH)",
         }
     }
@@ -69,6 +72,7 @@ impl Reason {
                 | Reason::Ocr
                 | Reason::GivenNameEquivalent
                 | Reason::Joined
+                | Reason::VowelDrop
         )
     }
 }
@@ -84,6 +88,10 @@ pub struct TokenKeys {
     pub given: Option<u32>,
     pub ocr: Option<String>,
     pub vowelless: bool,
+    /// Interior vowels removed (first and last letter kept).
+    pub devowel: String,
+    /// Letters in sorted order.
+    pub sorted: String,
     pub chars: u16,
 }
 
@@ -98,6 +106,8 @@ impl TokenKeys {
             korean: keys::korean_key(text),
             ocr: keys::ocr_fold(text),
             vowelless: keys::is_vowelless(text),
+            devowel: keys::devowel(text),
+            sorted: keys::sorted_letters(text),
             chars: text.chars().count().min(u16::MAX as usize) as u16,
         }
     }
@@ -159,6 +169,57 @@ pub fn edit_distance<T: PartialEq>(a: &[T], b: &[T], max: usize) -> Option<usize
     (d <= max).then_some(d)
 }
 
+/// Cost of substituting one ASCII letter for another: 0.6 within a sound class (b/p/v/f/w,
+/// d/t, g/k/c/q, s/z/c/x, j/g/y, m/n, l/r), 0.7 between two vowels, else 1.
+fn sub_cost(a: u8, b: u8) -> f32 {
+    if a == b {
+        return 0.0;
+    }
+    const CLASSES: [&[u8]; 7] = [b"bpvfw", b"dt", b"gkcq", b"szcx", b"jgy", b"mn", b"lr"];
+    let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
+    if vowel(a) && vowel(b) {
+        return 0.7;
+    }
+    if CLASSES.iter().any(|c| c.contains(&a) && c.contains(&b)) {
+        return 0.6;
+    }
+    1.0
+}
+
+/// Optimal-string-alignment distance over ASCII bytes where a substitution costs
+/// [`sub_cost`] (similar sounds and vowels count less), bounded by `max`.
+pub fn sound_distance(a: &[u8], b: &[u8], max: f32) -> Option<f32> {
+    let (n, m) = (a.len(), b.len());
+    if (n.abs_diff(m) as f32) > max || n > MAX_EDIT_LEN || m > MAX_EDIT_LEN {
+        return None;
+    }
+    if n == 0 || m == 0 {
+        return Some(n.max(m) as f32).filter(|d| *d <= max);
+    }
+    let mut rows = [[0f32; MAX_EDIT_LEN + 1]; 3];
+    for (j, v) in rows[1].iter_mut().enumerate().take(m + 1) {
+        *v = j as f32;
+    }
+    for i in 1..=n {
+        let (cur_i, prev_i, prev2_i) = ((i + 1) % 3, i % 3, (i + 2) % 3);
+        rows[cur_i][0] = i as f32;
+        let mut row_min = i as f32;
+        for j in 1..=m {
+            let mut v = (rows[prev_i][j] + 1.0).min(rows[cur_i][j - 1] + 1.0).min(rows[prev_i][j - 1] + sub_cost(a[i - 1], b[j - 1]));
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(rows[prev2_i][j - 2] + 1.0);
+            }
+            rows[cur_i][j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+    }
+    let d = rows[(n + 1) % 3][m];
+    (d <= max).then_some(d)
+}
+
 fn distance(a: &str, b: &str, max: usize) -> Option<usize> {
     if a.is_ascii() && b.is_ascii() {
         edit_distance(a.as_bytes(), b.as_bytes(), max)
@@ -189,9 +250,13 @@ fn typo(q: &str, qn: usize, c: &str, cn: usize, w: &TokenWeights) -> Option<Sim>
     if max == 0 || qn.abs_diff(cn) > max {
         return None;
     }
-    let d = distance(q, c, max)?;
+    let d = if q.is_ascii() && c.is_ascii() {
+        sound_distance(q.as_bytes(), c.as_bytes(), max as f32)?
+    } else {
+        distance(q, c, max)? as f32
+    };
     let len = qn.max(cn) as f32;
-    let sim = (1.0 - d as f32 / len).min(w.typo_cap);
+    let sim = (1.0 - d / len).min(w.typo_cap);
     Some(Sim { sim, reason: Reason::Typo })
 }
 
@@ -214,9 +279,7 @@ pub fn token_sim(q: &TokenKeys, qk: TokenKind, c: &TokenKeys, ck: TokenKind, w: 
         if q_initial && c_initial {
             return None;
         }
-        let allowed = qk == TokenKind::Initial || ck == TokenKind::Initial;
-        return (allowed && q.text.chars().next() == c.text.chars().next())
-            .then_some(Sim { sim: w.initial, reason: Reason::Initial });
+        return (q.text.chars().next() == c.text.chars().next()).then_some(Sim { sim: w.initial, reason: Reason::Initial });
     }
     let mut best: Option<Sim> = None;
     let offer = |best: &mut Option<Sim>, s: Sim| *best = Some(s.better(*best));
@@ -237,12 +300,14 @@ pub fn token_sim(q: &TokenKeys, qk: TokenKind, c: &TokenKeys, ck: TokenKind, w: 
     if best.is_some_and(|b| b.sim >= w.transliteration) {
         return best;
     }
-    if q.skeleton == c.skeleton && q.skeleton.len() >= 2 {
-        if q.vowelless && !c.vowelless {
-            offer(&mut best, Sim { sim: w.vowel_drop, reason: Reason::VowelDrop });
-        } else if q.skeleton.len() >= 3 || q.chars.abs_diff(c.chars) <= 1 {
-            offer(&mut best, Sim { sim: w.phonetic, reason: Reason::Phonetic });
-        }
+    if q.vowelless && !c.vowelless && q.chars >= 2 && keys::collapse_doubles(&q.text) == c.devowel {
+        offer(&mut best, Sim { sim: w.vowel_drop, reason: Reason::VowelDrop });
+    }
+    if q.skeleton == c.skeleton && q.skeleton.len() >= 3 && q.chars.abs_diff(c.chars) <= 2 {
+        offer(&mut best, Sim { sim: w.phonetic, reason: Reason::Phonetic });
+    }
+    if q.chars >= 4 && q.sorted == c.sorted {
+        offer(&mut best, Sim { sim: w.anagram, reason: Reason::Anagram });
     }
     let qn = q.chars as usize;
     let cn = c.chars as usize;

@@ -80,6 +80,13 @@ pub fn legal_form_family(code: &str) -> Option<&'static str> {
     tables().families.get(code).copied()
 }
 
+/// Whether a word occurs in some legal-form phrase ("obshchestvo", "limited", "company"), so
+/// that a run-together name can be split at it.
+pub fn is_legal_form_word(word: &str) -> bool {
+    static WORDS: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    WORDS.get_or_init(|| tables().legal.keys().flatten().copied().filter(|w| w.len() > 1).collect()).contains(word)
+}
+
 /// Whether a word is a name particle (al, bin, van, de…).
 pub fn is_particle(word: &str) -> bool {
     has_affix(word, "particle")

@@ -132,9 +132,34 @@ pub fn skeleton(token: &str) -> String {
     collapse_doubles(&out)
 }
 
-/// Whether a token is written without vowels (beyond a leading one): "mhmd", "krsnv", "imd".
+/// Whether a token is written without interior vowels: "mhmd", "krsnv", "imd", "bhta" (the
+/// first and last letters may be vowels).
 pub fn is_vowelless(token: &str) -> bool {
-    token.len() >= 2 && token.is_ascii() && token.chars().skip(1).all(|c| !is_vowel(c) && c != 'y')
+    let b = token.as_bytes();
+    b.len() >= 2 && token.is_ascii() && b[1..b.len() - 1].iter().all(|&c| !is_vowel(c as char)) && b.iter().any(|&c| !is_vowel(c as char))
+}
+
+/// The token with its interior vowels removed (first and last letters kept, doubled letters
+/// collapsed): "mohammad" → "mhmd", "behta" → "bhta", "inversiones" → "invrsns". A query
+/// written without vowels equals the listed word's form.
+pub fn devowel(token: &str) -> String {
+    let b = token.as_bytes();
+    if !token.is_ascii() || b.len() < 3 {
+        return collapse_doubles(token);
+    }
+    let mut out = String::with_capacity(b.len());
+    out.push(b[0] as char);
+    out.extend(b[1..b.len() - 1].iter().map(|&c| c as char).filter(|c| !is_vowel(*c)));
+    out.push(b[b.len() - 1] as char);
+    collapse_doubles(&out)
+}
+
+/// The token's letters in sorted order: words made of the same letters in another order
+/// ("sahan" / "hasan", "baocn" / "banco") share it.
+pub fn sorted_letters(token: &str) -> String {
+    let mut c: Vec<char> = token.chars().collect();
+    c.sort_unstable();
+    c.into_iter().collect()
 }
 
 /// Reads digits as the letters they resemble in a token that mixes letters and digits and has
@@ -281,7 +306,11 @@ mod tests {
         assert_eq!(skeleton("krsnv"), skeleton("krasnov"));
         assert_eq!(skeleton("zfezta"), skeleton("zvezda"));
         assert_eq!(skeleton("imd"), skeleton("imad"));
-        assert!(is_vowelless("mhmmd") && is_vowelless("imd") && !is_vowelless("imad"));
+        assert!(is_vowelless("mhmmd") && is_vowelless("imd") && !is_vowelless("imad") && is_vowelless("bhta"));
+        assert_eq!(devowel("mohammad"), "mhmd");
+        assert_eq!(devowel("sazeh"), "szh");
+        assert_eq!(devowel("proyectos"), "prycts");
+        assert_eq!(sorted_letters("sahan"), sorted_letters("hasan"));
     }
 
     #[test]
