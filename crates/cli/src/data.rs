@@ -20,7 +20,11 @@ const DEMO_FILE: &str = "demo-list.csv";
 
 /// The data directory the user chose, or the platform default.
 pub fn data_dir(global: &Global) -> Result<PathBuf> {
-    if let Some(d) = global.data_dir.as_ref().filter(|d| !d.as_os_str().is_empty()) {
+    if let Some(d) = global
+        .data_dir
+        .as_ref()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
         return Ok(d.clone());
     }
     directories::ProjectDirs::from("org", "watchlist", "watchlist")
@@ -75,28 +79,43 @@ pub fn open_snapshot(global: &Global) -> Result<Loaded> {
     let root = data_dir(global)?;
     let dir = DataDir::open(&root)?;
     if let Some(snapshot) = dir.current()? {
-        return Ok(Loaded { root, snapshot, demo: false });
+        return Ok(Loaded {
+            root,
+            snapshot,
+            demo: false,
+        });
     }
     let snapshot = open_demo(&root.join("demo"))?;
-    Ok(Loaded { root, snapshot, demo: true })
+    Ok(Loaded {
+        root,
+        snapshot,
+        demo: true,
+    })
 }
 
 /// Opens the demo snapshot under `demo_root`, (re)importing the built-in demo list when the
 /// folder does not hold it yet or holds an older one.
 fn open_demo(demo_root: &Path) -> Result<Snapshot> {
-    let fail = |e: String| CliError::failure(format!("the built-in demo list could not be loaded: {e}"));
+    let fail =
+        |e: String| CliError::failure(format!("the built-in demo list could not be loaded: {e}"));
     let dir = DataDir::open(demo_root).map_err(|e| fail(e.to_string()))?;
     let want = sha256_hex(DEMO_LIST.as_bytes());
     if let Some(s) = dir.current().map_err(|e| fail(e.to_string()))? {
-        let current = s.manifest.lists.values().all(|m| m.source_files.iter().all(|f| f.sha256 == want));
+        let current = s
+            .manifest
+            .lists
+            .values()
+            .all(|m| m.source_files.iter().all(|f| f.sha256 == want));
         if current && !s.manifest.lists.is_empty() {
             return Ok(s);
         }
     }
     let file = demo_root.join(DEMO_FILE);
-    sources::snapshot::write_atomic(&file, DEMO_LIST.as_bytes()).map_err(|e| fail(e.to_string()))?;
+    sources::snapshot::write_atomic(&file, DEMO_LIST.as_bytes())
+        .map_err(|e| fail(e.to_string()))?;
     let sets = sources::detect_paths(&[file]).map_err(|e| fail(e.to_string()))?;
-    dir.import(&sets, &mut |_| {}).map_err(|e| fail(e.to_string()))?;
+    dir.import(&sets, &mut |_| {})
+        .map_err(|e| fail(e.to_string()))?;
     dir.current()
         .map_err(|e| fail(e.to_string()))?
         .ok_or_else(|| fail("the import made no snapshot".into()))

@@ -36,7 +36,12 @@ pub type Result<T, E = CliError> = std::result::Result<T, E>;
 
 impl CliError {
     pub fn new(exit: Exit, message: impl Into<String>) -> Self {
-        CliError { exit, message: message.into(), hints: Vec::new(), silent: false }
+        CliError {
+            exit,
+            message: message.into(),
+            hints: Vec::new(),
+            silent: false,
+        }
     }
     pub fn failure(message: impl Into<String>) -> Self {
         CliError::new(Exit::Failure, message)
@@ -91,6 +96,9 @@ impl From<sources::download::DownloadError> for CliError {
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
         let broken_pipe = e.kind() == std::io::ErrorKind::BrokenPipe;
-        CliError { silent: broken_pipe, ..CliError::failure(e.to_string()) }
+        CliError {
+            silent: broken_pipe,
+            ..CliError::failure(e.to_string())
+        }
     }
 }

@@ -270,7 +270,11 @@ mod tests {
     fn sample() -> Table {
         let mut t = Table::new(&["LIST", "ENTITIES", "TITLE"]).right_align(&[1]);
         t.row(vec!["un_sc".into(), "1,003".into(), "UN list".into()]);
-        t.row(vec!["김정은".into(), "7".into(), "a, \"quoted\" title".into()]);
+        t.row(vec![
+            "김정은".into(),
+            "7".into(),
+            "a, \"quoted\" title".into(),
+        ]);
         t
     }
 
@@ -286,7 +290,10 @@ mod tests {
     #[test]
     fn csv_quotes_and_json_lines_are_one_record_per_line() {
         let s = render(Format::Csv, |o| o.table(&sample()).unwrap());
-        assert_eq!(s.lines().nth(2).unwrap(), "김정은,7,\"a, \"\"quoted\"\" title\"");
+        assert_eq!(
+            s.lines().nth(2).unwrap(),
+            "김정은,7,\"a, \"\"quoted\"\" title\""
+        );
         let items = vec![serde_json::json!({"a": 1}), serde_json::json!({"a": 2})];
         let s = render(Format::Jsonl, |o| o.records(&sample(), &items).unwrap());
         assert_eq!(s, "{\"a\":1}\n{\"a\":2}\n");

@@ -52,23 +52,42 @@ fn un_server(failing: Arc<AtomicBool>) -> Server {
 fn update_downloads_imports_then_gets_304_and_changes_nothing() {
     let server = un_server(Arc::new(AtomicBool::new(false)));
     let data = tempfile::tempdir().unwrap();
-    let cfg = sources_file(data.path(), 0, &[("un_sc", &[("consolidated.xml", server.url("/un.xml"))])]);
+    let cfg = sources_file(
+        data.path(),
+        0,
+        &[("un_sc", &[("consolidated.xml", server.url("/un.xml"))])],
+    );
 
     let run = wl(data.path(), &["update", "--sources", &cfg]).ok();
     assert!(run.stdout.contains("is now in service"), "{}", run.stdout);
     assert!(run.stdout.contains("downloaded 2.0 MB"), "{}", run.stdout);
     let v = lists_json(data.path());
-    assert_eq!(counts(&v, "un_sc"), expected(&[("Person", 730), ("Organization", 273)]));
+    assert_eq!(
+        counts(&v, "un_sc"),
+        expected(&[("Person", 730), ("Organization", 273)])
+    );
     let version = v["snapshot"]["version"].clone();
 
     let run = wl(data.path(), &["update", "--sources", &cfg]).ok();
-    assert!(run.stdout.contains("already up to date: nothing changed"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("already up to date: nothing changed"),
+        "{}",
+        run.stdout
+    );
     let reqs = server.requests();
     assert_eq!(reqs.len(), 2);
-    assert_eq!(reqs[1].headers.get("if-none-match").map(String::as_str), Some("\"un-1\""));
+    assert_eq!(
+        reqs[1].headers.get("if-none-match").map(String::as_str),
+        Some("\"un-1\"")
+    );
     assert_eq!(lists_json(data.path())["snapshot"]["version"], version);
 
-    let json = wl(data.path(), &["--format", "json", "update", "--sources", &cfg]).ok().json();
+    let json = wl(
+        data.path(),
+        &["--format", "json", "update", "--sources", &cfg],
+    )
+    .ok()
+    .json();
     assert_eq!(json["status"], "unchanged");
     assert_eq!(json["lists"][0]["download"], "not modified");
 }
@@ -90,13 +109,30 @@ fn update_keeps_other_lists_and_sets_of_several_files() {
     });
     let data = tempfile::tempdir().unwrap();
     import(data.path(), &["un_sc"]);
-    let urls: Vec<(&str, String)> = files.iter().map(|(n, _)| (n.as_str(), server.url(&format!("/{}", n.to_uppercase())))).collect();
+    let urls: Vec<(&str, String)> = files
+        .iter()
+        .map(|(n, _)| (n.as_str(), server.url(&format!("/{}", n.to_uppercase()))))
+        .collect();
     let cfg = sources_file(data.path(), 0, &[("us_ofac_sdn", &urls)]);
-    wl(data.path(), &["update", "--sources", &cfg, "--list", "us_ofac_sdn"]).ok();
+    wl(
+        data.path(),
+        &["update", "--sources", &cfg, "--list", "us_ofac_sdn"],
+    )
+    .ok();
     let v = lists_json(data.path());
     assert_eq!(list_entry(&v, "us_ofac_sdn")["total"], 8976);
-    assert_eq!(list_entry(&v, "un_sc")["total"], 1003, "the imported UN list stays");
-    assert_eq!(list_entry(&v, "us_ofac_sdn")["source_files"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        list_entry(&v, "un_sc")["total"],
+        1003,
+        "the imported UN list stays"
+    );
+    assert_eq!(
+        list_entry(&v, "us_ofac_sdn")["source_files"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
 }
 
 #[test]
@@ -104,7 +140,11 @@ fn server_errors_are_retried_then_nothing_changes() {
     let failing = Arc::new(AtomicBool::new(false));
     let server = un_server(failing.clone());
     let data = tempfile::tempdir().unwrap();
-    let cfg = sources_file(data.path(), 2, &[("un_sc", &[("consolidated.xml", server.url("/un.xml"))])]);
+    let cfg = sources_file(
+        data.path(),
+        2,
+        &[("un_sc", &[("consolidated.xml", server.url("/un.xml"))])],
+    );
     wl(data.path(), &["update", "--sources", &cfg]).ok();
     let before = lists_json(data.path());
     let state = std::fs::read(data.path().join("download-state.json")).unwrap();
@@ -112,12 +152,28 @@ fn server_errors_are_retried_then_nothing_changes() {
     failing.store(true, Ordering::SeqCst);
     let hits_before = server.hits("/un.xml");
     let run = wl(data.path(), &["update", "--sources", &cfg]).expect(1);
-    assert_eq!(server.hits("/un.xml") - hits_before, 3, "1 attempt + 2 retries");
-    assert!(run.stderr.contains("HTTP 500") && run.stderr.contains("after 3 attempts"), "{}", run.stderr);
+    assert_eq!(
+        server.hits("/un.xml") - hits_before,
+        3,
+        "1 attempt + 2 retries"
+    );
+    assert!(
+        run.stderr.contains("HTTP 500") && run.stderr.contains("after 3 attempts"),
+        "{}",
+        run.stderr
+    );
     let short = before["snapshot"]["short_version"].as_str().unwrap();
-    assert!(run.stderr.contains(&format!("the snapshot in service is unchanged ({short})")), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("the snapshot in service is unchanged ({short})")),
+        "{}",
+        run.stderr
+    );
     assert_eq!(lists_json(data.path()), before);
-    assert_eq!(std::fs::read(data.path().join("download-state.json")).unwrap(), state);
+    assert_eq!(
+        std::fs::read(data.path().join("download-state.json")).unwrap(),
+        state
+    );
 }
 
 #[test]
@@ -130,11 +186,23 @@ fn a_cut_off_download_is_detected_and_changes_nothing() {
         let b = lists_json(d.path());
         (d, b)
     };
-    let cfg = sources_file(data.path(), 1, &[("un_sc", &[("consolidated.xml", server.url("/un.xml"))])]);
+    let cfg = sources_file(
+        data.path(),
+        1,
+        &[("un_sc", &[("consolidated.xml", server.url("/un.xml"))])],
+    );
     let run = wl(data.path(), &["update", "--sources", &cfg]).expect(1);
     assert!(run.stderr.contains("truncated download"), "{}", run.stderr);
-    assert!(run.stderr.contains(&format!("of {} bytes", un_xml().len())), "{}", run.stderr);
-    assert!(run.stderr.contains("the snapshot in service is unchanged"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("of {} bytes", un_xml().len())),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("the snapshot in service is unchanged"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(server.hits("/un.xml"), 2);
     assert_eq!(lists_json(data.path()), before);
 }
@@ -148,12 +216,27 @@ fn a_downloaded_file_that_does_not_parse_is_bad_input_and_changes_nothing() {
     let data = tempfile::tempdir().unwrap();
     import(data.path(), &["eu_fsf"]);
     let before = lists_json(data.path());
-    let cfg = sources_file(data.path(), 0, &[("un_sc", &[("consolidated.xml", server.url("/un.xml"))])]);
+    let cfg = sources_file(
+        data.path(),
+        0,
+        &[("un_sc", &[("consolidated.xml", server.url("/un.xml"))])],
+    );
     let run = wl(data.path(), &["update", "--sources", &cfg]).expect(2);
-    assert!(run.stderr.contains("consolidated.xml: line "), "{}", run.stderr);
-    assert!(run.stderr.contains("the snapshot in service is unchanged"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("consolidated.xml: line "),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("the snapshot in service is unchanged"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(lists_json(data.path()), before);
-    assert!(!data.path().join("download-state.json").exists(), "nothing recorded for a failed import");
+    assert!(
+        !data.path().join("download-state.json").exists(),
+        "nothing recorded for a failed import"
+    );
 }
 
 #[test]
@@ -162,13 +245,36 @@ fn no_network_says_which_host_and_changes_nothing() {
     import(data.path(), &["eu_fsf"]);
     let before = lists_json(data.path());
     let port = closed_port();
-    let cfg = sources_file(data.path(), 3, &[("un_sc", &[("consolidated.xml", format!("http://127.0.0.1:{port}/consolidated.xml"))])]);
+    let cfg = sources_file(
+        data.path(),
+        3,
+        &[(
+            "un_sc",
+            &[(
+                "consolidated.xml",
+                format!("http://127.0.0.1:{port}/consolidated.xml"),
+            )],
+        )],
+    );
     let started = std::time::Instant::now();
     let run = wl(data.path(), &["update", "--sources", &cfg]).expect(1);
-    assert!(run.stderr.contains(&format!("error: could not reach 127.0.0.1:{port}: ")), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("error: could not reach 127.0.0.1:{port}: ")),
+        "{}",
+        run.stderr
+    );
     let short = before["snapshot"]["short_version"].as_str().unwrap();
-    assert!(run.stderr.contains(&format!("the snapshot in service is unchanged ({short})")), "{}", run.stderr);
-    assert!(started.elapsed() < std::time::Duration::from_secs(10), "a refused connection is not retried");
+    assert!(
+        run.stderr
+            .contains(&format!("the snapshot in service is unchanged ({short})")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "a refused connection is not retried"
+    );
     assert_eq!(lists_json(data.path()), before);
 }
 
@@ -176,13 +282,35 @@ fn no_network_says_which_host_and_changes_nothing() {
 fn builtin_sources_and_bad_arguments() {
     let data = tempfile::tempdir().unwrap();
     let run = wl(data.path(), &["update", "--dry-run"]).ok();
-    assert!(run.stdout.contains("https://scsanctions.un.org/resources/xml/en/consolidated.xml"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("https://scsanctions.un.org/resources/xml/en/consolidated.xml"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("SDN_COMMENTS.CSV"), "{}", run.stdout);
     assert!(run.stdout.contains("gb_fcdo"), "{}", run.stdout);
     let run = wl(data.path(), &["update", "--list", "nope", "--dry-run"]).expect(2);
-    assert!(run.stderr.contains("unknown list \"nope\""), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unknown list \"nope\""),
+        "{}",
+        run.stderr
+    );
     let bad = data.path().join("bad.toml");
-    std::fs::write(&bad, "[[list]]\nkey = \"x\"\nfiles = [{ name = \"a\", url = \"ftp://x/a\" }]\n").unwrap();
-    let run = wl(data.path(), &["update", "--sources", &bad.display().to_string()]).expect(2);
-    assert!(run.stderr.contains("bad.toml: invalid sources configuration"), "{}", run.stderr);
+    std::fs::write(
+        &bad,
+        "[[list]]\nkey = \"x\"\nfiles = [{ name = \"a\", url = \"ftp://x/a\" }]\n",
+    )
+    .unwrap();
+    let run = wl(
+        data.path(),
+        &["update", "--sources", &bad.display().to_string()],
+    )
+    .expect(2);
+    assert!(
+        run.stderr
+            .contains("bad.toml: invalid sources configuration"),
+        "{}",
+        run.stderr
+    );
 }

@@ -29,7 +29,8 @@ pub struct Args {
 
 pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
     let dir = data::open_data_dir(global)?;
-    let sets = sources::detect_paths(&args.paths).map_err(|e| CliError::from(e).hint(unchanged_line(&dir)))?;
+    let sets = sources::detect_paths(&args.paths)
+        .map_err(|e| CliError::from(e).hint(unchanged_line(&dir)))?;
     let outcome = import_sets(&dir, &sets, out)?;
     report(out, &outcome, &BTreeMap::new())?;
     Ok(())
@@ -52,7 +53,10 @@ struct Progress {
 
 impl Progress {
     fn new(out: &Output) -> Self {
-        Progress { bar: None, visible: !out.quiet() && std::io::stderr().is_terminal() }
+        Progress {
+            bar: None,
+            visible: !out.quiet() && std::io::stderr().is_terminal(),
+        }
     }
 
     fn spinner(&self) -> ProgressBar {
@@ -72,7 +76,11 @@ impl Progress {
             ImportEvent::Start { set, bytes } => {
                 let bar = self.spinner();
                 let name = file_name(&set.main);
-                bar.set_message(format!("{name} ({}, {}): reading", crate::output::human_bytes(bytes), set.format));
+                bar.set_message(format!(
+                    "{name} ({}, {}): reading",
+                    crate::output::human_bytes(bytes),
+                    set.format
+                ));
                 bar.set_prefix(name);
                 self.bar = Some(bar);
             }
@@ -83,12 +91,19 @@ impl Progress {
             }
             ImportEvent::Done { list, entities } => {
                 if let Some(bar) = self.bar.take() {
-                    bar.finish_with_message(format!("{list}: {} entities from {}", thousands(entities), bar.prefix()));
+                    bar.finish_with_message(format!(
+                        "{list}: {} entities from {}",
+                        thousands(entities),
+                        bar.prefix()
+                    ));
                 }
             }
             ImportEvent::Reused { set, list } => {
                 if self.visible {
-                    eprintln!("  {list}: {} is identical to an earlier import", file_name(&set.main));
+                    eprintln!(
+                        "  {list}: {} is identical to an earlier import",
+                        file_name(&set.main)
+                    );
                 }
             }
         }
@@ -102,7 +117,9 @@ impl Progress {
 }
 
 fn file_name(p: &std::path::Path) -> String {
-    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
 }
 
 /// What an import did, for `--format json`.
@@ -133,21 +150,36 @@ pub struct ListChange<'a> {
 }
 
 /// Prints what an import did. `notes` adds a word per list (the update's download outcome).
-pub fn report(out: &mut Output, outcome: &ImportOutcome, notes: &BTreeMap<String, String>) -> Result<()> {
-    let (status, snapshot, changed, unchanged): (_, &SnapshotManifest, Vec<&str>, Vec<&str>) = match outcome {
-        ImportOutcome::Updated { snapshot, changed, unchanged } => (
-            "updated",
-            snapshot,
-            changed.iter().map(String::as_str).collect(),
-            unchanged.iter().map(String::as_str).collect(),
-        ),
-        ImportOutcome::Unchanged { snapshot } => ("unchanged", snapshot, Vec::new(), Vec::new()),
-    };
+pub fn report(
+    out: &mut Output,
+    outcome: &ImportOutcome,
+    notes: &BTreeMap<String, String>,
+) -> Result<()> {
+    let (status, snapshot, changed, unchanged): (_, &SnapshotManifest, Vec<&str>, Vec<&str>) =
+        match outcome {
+            ImportOutcome::Updated {
+                snapshot,
+                changed,
+                unchanged,
+            } => (
+                "updated",
+                snapshot,
+                changed.iter().map(String::as_str).collect(),
+                unchanged.iter().map(String::as_str).collect(),
+            ),
+            ImportOutcome::Unchanged { snapshot } => {
+                ("unchanged", snapshot, Vec::new(), Vec::new())
+            }
+        };
     let lists_in_outcome: Vec<(&str, bool)> = match outcome {
-        ImportOutcome::Updated { .. } => {
-            changed.iter().map(|l| (*l, true)).chain(unchanged.iter().map(|l| (*l, false))).collect()
+        ImportOutcome::Updated { .. } => changed
+            .iter()
+            .map(|l| (*l, true))
+            .chain(unchanged.iter().map(|l| (*l, false)))
+            .collect(),
+        ImportOutcome::Unchanged { snapshot } => {
+            snapshot.lists.keys().map(|l| (l.as_str(), false)).collect()
         }
-        ImportOutcome::Unchanged { snapshot } => snapshot.lists.keys().map(|l| (l.as_str(), false)).collect(),
     };
     let items: Vec<ListChange> = lists_in_outcome
         .iter()
@@ -165,12 +197,17 @@ pub fn report(out: &mut Output, outcome: &ImportOutcome, notes: &BTreeMap<String
     if out.format().is_machine() {
         let summary = Summary {
             status,
-            snapshot: SnapshotRef { version: &snapshot.version, seq: snapshot.seq, created: &snapshot.created },
+            snapshot: SnapshotRef {
+                version: &snapshot.version,
+                seq: snapshot.seq,
+                created: &snapshot.created,
+            },
             lists: items,
         };
         return match out.format() {
             Format::Csv => {
-                let mut t = Table::new(&["status", "snapshot", "seq", "list", "changed", "entities"]);
+                let mut t =
+                    Table::new(&["status", "snapshot", "seq", "list", "changed", "entities"]);
                 for i in &summary.lists {
                     t.row(vec![
                         status.into(),
@@ -196,17 +233,30 @@ pub fn report(out: &mut Output, outcome: &ImportOutcome, notes: &BTreeMap<String
         )?;
         return Ok(());
     }
-    writeln!(w, "snapshot {} #{} is now in service", snapshot.short_version(), snapshot.seq)?;
+    writeln!(
+        w,
+        "snapshot {} #{} is now in service",
+        snapshot.short_version(),
+        snapshot.seq
+    )?;
     let mut headers = vec!["STATUS", "LIST", "ENTITIES", "BY SCHEMA"];
     if !notes.is_empty() {
         headers.push("DOWNLOAD");
     }
     let mut t = Table::new(&headers).right_align(&[2]);
     for i in &items {
-        let by_schema =
-            i.counts.iter().filter(|(_, n)| **n > 0).map(|(s, n)| format!("{s} {}", thousands(*n))).collect::<Vec<_>>();
+        let by_schema = i
+            .counts
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(s, n)| format!("{s} {}", thousands(*n)))
+            .collect::<Vec<_>>();
         t.row(vec![
-            if i.changed { "changed".into() } else { "unchanged".into() },
+            if i.changed {
+                "changed".into()
+            } else {
+                "unchanged".into()
+            },
             i.list.into(),
             thousands(i.entities),
             by_schema.join(", "),
@@ -215,7 +265,12 @@ pub fn report(out: &mut Output, outcome: &ImportOutcome, notes: &BTreeMap<String
     }
     t.write_text(w)?;
     if let Some(prev) = &snapshot.previous {
-        writeln!(w, "previous snapshot: {} (watchlist rollback {} puts it back)", short(prev), short(prev))?;
+        writeln!(
+            w,
+            "previous snapshot: {} (watchlist rollback {} puts it back)",
+            short(prev),
+            short(prev)
+        )?;
     }
     Ok(())
 }

@@ -70,7 +70,8 @@ struct Line<'a> {
 }
 
 fn list_info(m: &ListMeta) -> ListInfo<'_> {
-    let mut counts: BTreeMap<&'static str, u64> = Schema::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+    let mut counts: BTreeMap<&'static str, u64> =
+        Schema::ALL.iter().map(|s| (s.as_str(), 0)).collect();
     for (schema, n) in &m.counts {
         if let Some(s) = Schema::ALL.iter().find(|s| s.as_str() == schema) {
             counts.insert(s.as_str(), *n);
@@ -116,7 +117,12 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         Format::Json => out.json(&report)?,
         Format::Jsonl => {
             for l in &report.lists {
-                out.json_line(&Line { snapshot: &m.version, snapshot_seq: m.seq, demo: loaded.demo, list: l })?;
+                out.json_line(&Line {
+                    snapshot: &m.version,
+                    snapshot_seq: m.seq,
+                    demo: loaded.demo,
+                    list: l,
+                })?;
             }
         }
         Format::Csv => out.table(&csv_table(m, &report.lists))?,
@@ -126,7 +132,15 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
 }
 
 fn csv_table(m: &SnapshotManifest, lists: &[ListInfo]) -> Table {
-    let mut headers = vec!["snapshot", "snapshot_seq", "list", "publisher", "title", "format", "published"];
+    let mut headers = vec![
+        "snapshot",
+        "snapshot_seq",
+        "list",
+        "publisher",
+        "title",
+        "format",
+        "published",
+    ];
     headers.extend(["imported_at", "version"]);
     headers.extend(Schema::ALL.iter().map(|s| s.as_str()));
     headers.extend(["total", "source_files"]);
@@ -143,9 +157,19 @@ fn csv_table(m: &SnapshotManifest, lists: &[ListInfo]) -> Table {
             l.imported_at.into(),
             l.version.into(),
         ];
-        row.extend(l.counts.values().map(u64::to_string));
+        row.extend(
+            Schema::ALL
+                .iter()
+                .map(|s| l.counts.get(s.as_str()).copied().unwrap_or(0).to_string()),
+        );
         row.push(l.total.to_string());
-        row.push(l.source_files.iter().map(|f| format!("{}:{}", f.name, f.sha256)).collect::<Vec<_>>().join(";"));
+        row.push(
+            l.source_files
+                .iter()
+                .map(|f| format!("{}:{}", f.name, f.sha256))
+                .collect::<Vec<_>>()
+                .join(";"),
+        );
         t.row(row);
     }
     t
@@ -165,18 +189,31 @@ fn write_text(w: &mut dyn Write, m: &SnapshotManifest, lists: &[ListInfo]) -> st
     for l in lists {
         writeln!(w)?;
         writeln!(w, "{}  {}", l.list, l.title)?;
-        let by_schema: Vec<String> =
-            l.counts.iter().filter(|(_, n)| **n > 0).map(|(s, n)| format!("{s} {}", thousands(*n))).collect();
+        let by_schema: Vec<String> = l
+            .counts
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(s, n)| format!("{s} {}", thousands(*n)))
+            .collect();
         let mut field = |label: &str, value: &str| writeln!(w, "  {label:<10}  {value}");
         field("publisher", l.publisher)?;
         field("format", l.format)?;
-        field("published", l.published.unwrap_or("(not stated in the file)"))?;
+        field(
+            "published",
+            l.published.unwrap_or("(not stated in the file)"),
+        )?;
         field("imported", l.imported_at)?;
         field("version", l.short_version)?;
-        field("entities", &format!("{}  ({})", thousands(l.total), by_schema.join(", ")))?;
+        field(
+            "entities",
+            &format!("{}  ({})", thousands(l.total), by_schema.join(", ")),
+        )?;
         for (i, f) in l.source_files.iter().enumerate() {
             let label = if i == 0 { "files" } else { "" };
-            field(label, &format!("{}  {}  sha256 {}", f.name, human_bytes(f.bytes), f.sha256))?;
+            field(
+                label,
+                &format!("{}  {}  sha256 {}", f.name, human_bytes(f.bytes), f.sha256),
+            )?;
         }
     }
     Ok(())

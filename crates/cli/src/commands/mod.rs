@@ -13,7 +13,10 @@ use sources::snapshot::DataDir;
 pub fn unchanged_line(dir: &DataDir) -> String {
     match dir.current_version() {
         Ok(Some(v)) => format!("the snapshot in service is unchanged ({})", short(&v)),
-        Ok(None) => "no snapshot is in service: nothing has been imported into this data directory yet".to_string(),
+        Ok(None) => {
+            "no snapshot is in service: nothing has been imported into this data directory yet"
+                .to_string()
+        }
         Err(e) => format!("the snapshot in service could not be read: {e}"),
     }
 }

@@ -93,10 +93,18 @@ fn find(loaded: &Loaded, id: &EntityId, out: &mut Output) -> Result<Entity> {
     }
     if !m.lists.contains_key(id.list()) {
         let lists = m.lists.keys().cloned().collect::<Vec<_>>().join(", ");
-        return Err(CliError::not_found(format!("no list {:?} in the snapshot in service ({})", id.list(), m.short_version()))
-            .hint(format!("lists in service: {lists}")));
+        return Err(CliError::not_found(format!(
+            "no list {:?} in the snapshot in service ({})",
+            id.list(),
+            m.short_version()
+        ))
+        .hint(format!("lists in service: {lists}")));
     }
-    Err(CliError::not_found(format!("no entity {id} in list {} (snapshot {})", id.list(), m.short_version())))
+    Err(CliError::not_found(format!(
+        "no entity {id} in list {} (snapshot {})",
+        id.list(),
+        m.short_version()
+    )))
 }
 
 /// The single entity with a `same_as` relation to `id`, if exactly one has it.
@@ -104,7 +112,10 @@ fn same_as(loaded: &Loaded, id: &EntityId) -> Result<Option<Entity>> {
     let mut found = None;
     for e in loaded.snapshot.entities() {
         let e = e?;
-        if e.relations.iter().any(|r| r.kind == "same_as" && r.target.as_ref() == Some(id)) {
+        if e.relations
+            .iter()
+            .any(|r| r.kind == "same_as" && r.target.as_ref() == Some(id))
+        {
             if found.is_some() {
                 return Ok(None);
             }
@@ -119,7 +130,10 @@ fn describe<'a>(loaded: &'a Loaded, e: &'a Entity) -> Result<Shown<'a>> {
     let meta = &m.lists[e.id.list()];
     let mut names_by_kind: BTreeMap<&'static str, Vec<&str>> = BTreeMap::new();
     for n in &e.names {
-        names_by_kind.entry(n.kind.as_str()).or_default().push(&n.value);
+        names_by_kind
+            .entry(n.kind.as_str())
+            .or_default()
+            .push(&n.value);
     }
     let mut relations = Vec::new();
     for r in &e.relations {
@@ -159,7 +173,9 @@ fn describe<'a>(loaded: &'a Loaded, e: &'a Entity) -> Result<Shown<'a>> {
 fn fields(s: &Shown) -> Vec<(&'static str, String, String)> {
     let e = s.entity;
     let mut rows: Vec<(&'static str, String, String)> = Vec::new();
-    let mut push = |field: &'static str, kind: &str, value: String| rows.push((field, kind.to_string(), value));
+    let mut push = |field: &'static str, kind: &str, value: String| {
+        rows.push((field, kind.to_string(), value))
+    };
     push("id", "", s.id.clone());
     push("schema", "", e.schema.to_string());
     let kinds = [
@@ -191,8 +207,11 @@ fn fields(s: &Shown) -> Vec<(&'static str, String, String)> {
     for p in &e.birth_places {
         push("birth_place", "", p.clone());
     }
-    for (field, list) in [("nationality", &e.nationalities), ("citizenship", &e.citizenships), ("country", &e.countries)]
-    {
+    for (field, list) in [
+        ("nationality", &e.nationalities),
+        ("citizenship", &e.citizenships),
+        ("country", &e.countries),
+    ] {
         for c in list {
             push(field, "", c.clone());
         }
@@ -278,9 +297,19 @@ fn write_text(w: &mut dyn Write, s: &Shown) -> std::io::Result<()> {
     let rows: Vec<(String, String)> = fields(s)
         .into_iter()
         .filter(|(f, _, _)| *f != "id" && *f != "schema")
-        .map(|(f, k, v)| if f == "extra" { (f.to_string(), format!("{k}: {v}")) } else { (label(f, &k), v) })
+        .map(|(f, k, v)| {
+            if f == "extra" {
+                (f.to_string(), format!("{k}: {v}"))
+            } else {
+                (label(f, &k), v)
+            }
+        })
         .collect();
-    let label_width = rows.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0);
+    let label_width = rows
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
     let mut previous = String::new();
     for (l, value) in rows {
         let shown = if l == previous { "" } else { l.as_str() };
@@ -294,12 +323,18 @@ fn write_text(w: &mut dyn Write, s: &Shown) -> std::io::Result<()> {
     }
     writeln!(w)?;
     let src = &s.source;
-    writeln!(w, "source: {} — {} ({})", src.list, src.title, src.publisher)?;
+    writeln!(
+        w,
+        "source: {} — {} ({})",
+        src.list, src.title, src.publisher
+    )?;
     writeln!(
         w,
         "        list version {}{}, snapshot {} #{}",
         crate::commands::short(src.list_version),
-        src.published.map(|p| format!(", published {p}")).unwrap_or_default(),
+        src.published
+            .map(|p| format!(", published {p}"))
+            .unwrap_or_default(),
         crate::commands::short(src.snapshot),
         src.snapshot_seq
     )?;

@@ -36,7 +36,10 @@ pub fn run(global: &Global, out: &mut Output, _args: Args) -> Result<()> {
     let current = dir.current_version()?;
     let manifests = dir.manifests()?;
     if manifests.is_empty() && !out.format().is_machine() {
-        writeln!(out.writer(), "no snapshots yet: `watchlist import PATH...` or `watchlist update` makes the first")?;
+        writeln!(
+            out.writer(),
+            "no snapshots yet: `watchlist import PATH...` or `watchlist update` makes the first"
+        )?;
         return Ok(());
     }
     let rows: Vec<Row> = manifests
@@ -47,15 +50,24 @@ pub fn run(global: &Global, out: &mut Output, _args: Args) -> Result<()> {
             created: &m.created,
             current: current.as_deref() == Some(m.version.as_str()),
             entity_count: m.entity_count(),
-            lists: m.lists.iter().map(|(k, v)| (k.as_str(), v.version.as_str())).collect(),
+            lists: m
+                .lists
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.version.as_str()))
+                .collect(),
         })
         .collect();
-    let mut t = Table::new(&["", "SEQ", "VERSION", "CREATED", "ENTITIES", "LISTS"]).right_align(&[1, 4]);
+    let mut t =
+        Table::new(&["", "SEQ", "VERSION", "CREATED", "ENTITIES", "LISTS"]).right_align(&[1, 4]);
     for (m, r) in manifests.iter().zip(&rows) {
         t.row(vec![
             if r.current { "*".into() } else { String::new() },
             r.seq.to_string(),
-            if out.format().is_machine() { m.version.clone() } else { m.short_version().to_string() },
+            if out.format().is_machine() {
+                m.version.clone()
+            } else {
+                m.short_version().to_string()
+            },
             r.created.into(),
             thousands(r.entity_count),
             m.lists.keys().cloned().collect::<Vec<_>>().join(" "),

@@ -41,8 +41,10 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
     };
     let selected = config.select(&args.lists)?;
     if selected.is_empty() {
-        return Err(CliError::bad_input("no list selected: every list in the sources file is disabled")
-            .hint("name one with --list KEY"));
+        return Err(CliError::bad_input(
+            "no list selected: every list in the sources file is disabled",
+        )
+        .hint("name one with --list KEY"));
     }
     if args.dry_run {
         let mut t = Table::new(&["list", "enabled", "file", "url", "note"]);
@@ -77,11 +79,14 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
     display.clear();
 
     let folders: Vec<PathBuf> = fetched.iter().map(|f| f.dir().to_path_buf()).collect();
-    let sets = sources::detect_paths(&folders).map_err(|e| CliError::from(e).hint(unchanged_line(&dir)))?;
+    let sets = sources::detect_paths(&folders)
+        .map_err(|e| CliError::from(e).hint(unchanged_line(&dir)))?;
     let outcome = import::import_sets(&dir, &sets, out)?;
 
     let in_outcome = |key: &str| match &outcome {
-        ImportOutcome::Updated { changed, unchanged, .. } => changed.iter().chain(unchanged).any(|l| l == key),
+        ImportOutcome::Updated {
+            changed, unchanged, ..
+        } => changed.iter().chain(unchanged).any(|l| l == key),
         ImportOutcome::Unchanged { snapshot } => snapshot.lists.contains_key(key),
     };
     let mut notes = BTreeMap::new();
@@ -114,12 +119,21 @@ struct Display {
 
 impl Display {
     fn new(out: &Output) -> Self {
-        Display { visible: !out.quiet() && std::io::stderr().is_terminal(), bar: None, label: String::new() }
+        Display {
+            visible: !out.quiet() && std::io::stderr().is_terminal(),
+            bar: None,
+            label: String::new(),
+        }
     }
 
     fn event(&mut self, ev: DownloadEvent) {
         match ev {
-            DownloadEvent::Request { list, name, attempt, .. } => {
+            DownloadEvent::Request {
+                list,
+                name,
+                attempt,
+                ..
+            } => {
                 self.clear();
                 self.label = format!("{list}/{name}");
                 if attempt > 1 {
@@ -141,7 +155,11 @@ impl Display {
                 } else {
                     "{spinner} {msg} {bytes} {bytes_per_sec}"
                 };
-                bar.set_style(ProgressStyle::with_template(template).expect("valid template").progress_chars("=> "));
+                bar.set_style(
+                    ProgressStyle::with_template(template)
+                        .expect("valid template")
+                        .progress_chars("=> "),
+                );
                 bar.set_message(self.label.clone());
                 self.bar = Some(bar);
             }
@@ -150,18 +168,34 @@ impl Display {
                     bar.set_position(n);
                 }
             }
-            DownloadEvent::Retry { attempt, wait, reason, .. } => {
+            DownloadEvent::Retry {
+                attempt,
+                wait,
+                reason,
+                ..
+            } => {
                 self.clear();
                 if self.visible {
-                    eprintln!("  attempt {attempt} failed: {reason}; retrying in {:.1} s", wait.as_secs_f64());
+                    eprintln!(
+                        "  attempt {attempt} failed: {reason}; retrying in {:.1} s",
+                        wait.as_secs_f64()
+                    );
                 }
             }
-            DownloadEvent::Done { name, outcome, bytes } => {
+            DownloadEvent::Done {
+                name,
+                outcome,
+                bytes,
+            } => {
                 self.clear();
                 if self.visible {
                     match outcome {
-                        FileOutcome::Downloaded => eprintln!("  {name}: downloaded {}", human_bytes(bytes)),
-                        FileOutcome::NotModified => eprintln!("  {name}: not modified since the last update"),
+                        FileOutcome::Downloaded => {
+                            eprintln!("  {name}: downloaded {}", human_bytes(bytes))
+                        }
+                        FileOutcome::NotModified => {
+                            eprintln!("  {name}: not modified since the last update")
+                        }
                     }
                 }
             }

@@ -18,7 +18,11 @@ pub struct Run {
 impl Run {
     /// Panics with both outputs unless the exit code is `code`.
     pub fn expect(self, code: i32) -> Self {
-        assert_eq!(self.code, code, "exit code\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
@@ -27,7 +31,8 @@ impl Run {
     }
 
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
 }
 
@@ -35,7 +40,9 @@ impl Run {
 pub fn command(data: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_watchlist"));
     c.arg("--data-dir").arg(data);
-    c.env_remove("WATCHLIST_DATA_DIR").env_remove("RUST_LOG").stdin(Stdio::null());
+    c.env_remove("WATCHLIST_DATA_DIR")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null());
     c
 }
 
@@ -51,12 +58,17 @@ pub fn wl(data: &Path, args: &[&str]) -> Run {
 
 /// `../shared/data/lists/<name>`.
 pub fn list_dir(name: &str) -> PathBuf {
-    sources::shared_dir_for_tests().join("data/lists").join(name)
+    sources::shared_dir_for_tests()
+        .join("data/lists")
+        .join(name)
 }
 
 /// Imports shared list folders into `data`, expecting success.
 pub fn import(data: &Path, folders: &[&str]) -> Run {
-    let paths: Vec<String> = folders.iter().map(|f| list_dir(f).display().to_string()).collect();
+    let paths: Vec<String> = folders
+        .iter()
+        .map(|f| list_dir(f).display().to_string())
+        .collect();
     let mut args = vec!["import"];
     args.extend(paths.iter().map(String::as_str));
     wl(data, &args).ok()
@@ -69,7 +81,10 @@ pub fn lists_json(data: &Path) -> Value {
 
 /// The snapshot version in service, per `lists --json`.
 pub fn snapshot_version(data: &Path) -> String {
-    lists_json(data)["snapshot"]["version"].as_str().expect("snapshot version").to_string()
+    lists_json(data)["snapshot"]["version"]
+        .as_str()
+        .expect("snapshot version")
+        .to_string()
 }
 
 /// One list's entry in `lists --json`.
