@@ -108,12 +108,15 @@ pub struct DataDir {
     root: PathBuf,
 }
 
+/// Per list: list id to (byte offset, length) of its line in `entities.jsonl`.
+type OffsetIndex = HashMap<String, HashMap<String, (u64, u64)>>;
+
 /// A snapshot opened for reading.
 #[derive(Debug)]
 pub struct Snapshot {
     root: PathBuf,
     pub manifest: SnapshotManifest,
-    offsets: OnceLock<HashMap<String, HashMap<String, (u64, u64)>>>,
+    offsets: OnceLock<OffsetIndex>,
 }
 
 fn now_rfc3339() -> String {
@@ -413,7 +416,7 @@ impl DataDir {
             offset += line.len() as u64;
             *counts.entry(e.schema.as_str().to_string()).or_default() += 1;
             n += 1;
-            if n % 1000 == 0 {
+            if n.is_multiple_of(1000) {
                 progress(ImportEvent::Entities(n));
             }
             Ok(())
@@ -489,7 +492,7 @@ impl Snapshot {
         })
     }
 
-    fn offsets(&self) -> &HashMap<String, HashMap<String, (u64, u64)>> {
+    fn offsets(&self) -> &OffsetIndex {
         self.offsets.get_or_init(|| {
             let mut all = HashMap::new();
             for meta in self.manifest.lists.values() {
