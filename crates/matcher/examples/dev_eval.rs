@@ -27,7 +27,11 @@ fn main() {
     let t0 = std::time::Instant::now();
     let index = load_or_build(&dirs);
     eprintln!("{} entities, {} names, {} tokens, ready in {:?}", index.meta.entities, index.meta.names, index.meta.tokens, t0.elapsed());
-    let m = Matcher::new(index, Config::default());
+    let config: Config = match std::env::var("WATCHLIST_DEV_CONFIG") {
+        Ok(json) => serde_json::from_str(&json).expect("config json"),
+        Err(_) => Config::default(),
+    };
+    let m = Matcher::new(index, config);
     let stdin = std::io::stdin();
     let mut out = std::io::BufWriter::new(std::io::stdout());
     let t1 = std::time::Instant::now();

@@ -39,6 +39,8 @@ pub struct Alignment {
     pub candidate_coverage: f32,
     /// True when no pair agrees exactly or by rule, so the fuzzy penalty applied.
     pub all_fuzzy: bool,
+    /// Set when the names compared better run together: (query, candidate, similarity).
+    pub joined: Option<(String, String, Sim)>,
     pub score: f32,
 }
 
@@ -135,13 +137,15 @@ pub fn align(index: &Index, cfg: &Config, cache: &mut SimCache, variant: &Varian
     let mut q_weights: Vec<f32> = q
         .iter()
         .map(|t| {
-            let raw = t.vocab.map(|v| index.vocab.rarity[v as usize]).unwrap_or(1.0);
+            let raw = t.vocab.map(|v| index.vocab.rarity[v as usize]).unwrap_or(cfg.names.unknown_token_rarity);
             cfg.kinds.of(t.kind) * rarity(cfg, raw)
         })
         .collect();
     for p in &pairs {
         let partner = rarity(cfg, index.vocab.rarity[ctoks[p.c] as usize]);
-        q_weights[p.q] = cfg.kinds.of(q[p.q].kind) * partner;
+        // a word matched to a legal form weighs as a legal form (a misspelt "Limited")
+        let kind = if ckinds[p.c] == TokenKind::LegalForm { TokenKind::LegalForm } else { q[p.q].kind };
+        q_weights[p.q] = cfg.kinds.of(kind) * partner;
     }
     let total_q: f32 = q_weights.iter().sum();
     let total_c: f32 = c_weights.iter().sum();
@@ -158,5 +162,50 @@ pub fn align(index: &Index, cfg: &Config, cache: &mut SimCache, variant: &Varian
     if pairs.len() == q.len() && pairs.len() == ctoks.len() && pairs.iter().all(|p| p.sim.reason == Reason::Exact) {
         score = 1.0;
     }
-    Alignment { name, variant: vi, pairs, q_weights, c_weights, query_coverage, candidate_coverage, all_fuzzy, score: score.clamp(0.0, 1.0) }
+    let mut a = Alignment {
+        name,
+        variant: vi,
+        pairs,
+        q_weights,
+        c_weights,
+        query_coverage,
+        candidate_coverage,
+        all_fuzzy,
+        joined: None,
+        score: score.clamp(0.0, 1.0),
+    };
+    if !variant.native && a.score < cfg.tokens.joined && (q.len() > 1 || ctoks.len() > 1) {
+        joined_compare(index, cfg, variant, ctoks, &mut a);
+    }
+    a
+}
+
+/// Compares the names run together (in the listed order, and with the first word moved to the
+/// end for "SURNAME, Given" names); keeps the result when it beats the token alignment.
+fn joined_compare(index: &Index, cfg: &Config, variant: &Variant, ctoks: &[u32], a: &mut Alignment) {
+    let qj = crate::index::joined(variant.tokens.iter().map(|t| t.keys.text.as_str()));
+    if qj.len() < 4 || !qj.is_ascii() {
+        return;
+    }
+    let text = |t: &u32| index.vocab.keys[*t as usize].text.as_str();
+    let listed = crate::index::joined(ctoks.iter().map(text));
+    let rotated = crate::index::joined(ctoks.iter().skip(1).chain(ctoks.first()).map(text));
+    for cj in [listed, rotated] {
+        if !cj.is_ascii() {
+            continue;
+        }
+        let len = qj.len().max(cj.len());
+        let max = (len / cfg.names.joined_name_chars_per_edit.max(1)).clamp(1, 4) as f32;
+        let Some(d) = crate::similarity::sound_distance_t(qj.as_bytes(), cj.as_bytes(), max, cfg.tokens.transposition_cost) else {
+            continue;
+        };
+        let sim = (1.0 - d / len as f32).min(cfg.tokens.joined);
+        if sim > a.score {
+            a.score = sim;
+            a.query_coverage = sim;
+            a.candidate_coverage = sim;
+            a.all_fuzzy = false;
+            a.joined = Some((qj.clone(), cj, Sim { sim, reason: Reason::Joined }));
+        }
+    }
 }

@@ -44,6 +44,10 @@ pub struct TokenWeights {
     /// Edit distance (Damerau–Levenshtein, transposition = 1 edit): similarity is
     /// 1 − edits / length, capped at `typo_cap`, and only within `max_edits` for the length.
     pub typo_cap: f32,
+    /// Cost of swapping two adjacent letters, in edits (a common slip of the keyboard).
+    pub transposition_cost: f32,
+    /// A misspelt legal form (Limuted / Limited, LTT / LTDA) against the listed legal form.
+    pub legal_form_typo: f32,
     /// Below this similarity a token pair counts as unmatched.
     pub min_token_sim: f32,
 }
@@ -57,14 +61,16 @@ impl Default for TokenWeights {
             ocr: 0.94,
             given_name: 0.88,
             vowel_drop: 0.9,
-            phonetic: 0.85,
+            phonetic: 0.8,
             anagram: 0.82,
             joined: 0.96,
             initial: 0.8,
-            prefix_base: 0.7,
-            prefix_gain: 0.22,
+            prefix_base: 0.6,
+            prefix_gain: 0.3,
             prefix_min_len: 3,
             typo_cap: 0.93,
+            transposition_cost: 0.6,
+            legal_form_typo: 0.85,
             min_token_sim: 0.6,
         }
     }
@@ -74,7 +80,8 @@ impl TokenWeights {
     /// Edits allowed for a token of `len` characters (the shorter of the two).
     pub fn max_edits(&self, len: usize) -> usize {
         match len {
-            0..=3 => 0,
+            0..=2 => 0,
+            3 => 1,
             4..=5 => 1,
             6..=9 => 2,
             _ => 3,
@@ -131,6 +138,13 @@ pub struct NameWeights {
     pub candidate_coverage_exponent: f32,
     /// Rarity weight floor: a token in every name still counts this much (0..1).
     pub rarity_floor: f32,
+    /// Rarity of a query word no listed name contains (0..1). Below 1 because such a word is
+    /// as often a stray word (a trading style, a typo) as a different surname.
+    pub unknown_token_rarity: f32,
+    /// Compare whole names with their spaces removed, as one string (catches words joined,
+    /// split or cut at other places: "OFFSHOREA ND" / "OFFSHORE AND", "E-PCFK" / "EP-CFK").
+    /// Edits allowed: one per this many characters.
+    pub joined_name_chars_per_edit: usize,
     /// Penalty multiplier when every matched token matched only weakly (no token agrees
     /// exactly or by a transliteration rule): guards against names made of near misses.
     pub all_fuzzy_factor: f32,
@@ -142,6 +156,8 @@ impl Default for NameWeights {
             query_coverage_exponent: 0.6,
             candidate_coverage_exponent: 0.45,
             rarity_floor: 0.25,
+            unknown_token_rarity: 1.0,
+            joined_name_chars_per_edit: 6,
             all_fuzzy_factor: 0.93,
         }
     }

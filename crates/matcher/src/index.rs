@@ -25,7 +25,7 @@ use text::{NameType, Normalizer, TokenKind};
 
 /// Bumped whenever normalisation or index layout changes; a persisted index of another
 /// version is rebuilt.
-pub const MATCHER_VERSION: &str = "2";
+pub const MATCHER_VERSION: &str = "4";
 const MAGIC: &[u8; 8] = b"WLINDEX1";
 
 /// What an index was built from.
@@ -161,7 +161,7 @@ pub fn query_deletion_hashes(text: &str) -> Vec<u64> {
 
 /// Hash of the concatenation `a + b` (hashed as one string, so every split of the same
 /// string hashes alike).
-fn concat_hash(build: &rustc_hash::FxBuildHasher, a: &str, b: &str) -> u64 {
+pub fn concat_hash(build: &rustc_hash::FxBuildHasher, a: &str, b: &str) -> u64 {
     use std::hash::BuildHasher;
     let mut buf = [0u8; 96];
     let (la, lb) = (a.len(), b.len());
@@ -265,6 +265,21 @@ pub struct Index {
     postings: Vec<u32>,
     pub identifiers: FxHashMap<String, Vec<u32>>,
     pub entity_ids: FxHashMap<String, u32>,
+    /// Hash of each Latin name's tokens run together (and, for short names, of its
+    /// one-character deletions) → names: finds "EPCFK" for "EP-CFK" and "E-PCFK".
+    pub joined_names: FxHashMap<u64, Vec<u32>>,
+}
+
+/// Names whose run-together form is at most this long are also indexed by their deletions.
+pub const JOINED_DELETE_MAX: usize = 16;
+
+/// A name's tokens run together.
+pub fn joined(texts: impl IntoIterator<Item = impl AsRef<str>>) -> String {
+    let mut s = String::new();
+    for t in texts {
+        s.push_str(t.as_ref());
+    }
+    s
 }
 
 /// Which normaliser table set applies to names of a schema.
@@ -275,6 +290,16 @@ pub fn name_type(schema: Schema) -> NameType {
         Schema::Vessel | Schema::Aircraft => NameType::Vessel,
         Schema::LegalEntity => NameType::Any,
     }
+}
+
+/// Whether Korean romanisation rules apply to an entity's names: it is tied to North or
+/// South Korea by a country, or listed under a Korea sanctions program.
+pub fn korean_context(e: &Entity) -> bool {
+    e.all_countries().iter().any(|c| *c == "kp" || *c == "kr")
+        || e.programs.iter().any(|p| {
+            let p = p.to_ascii_uppercase();
+            p.contains("DPRK") || p.contains("NKSR") || p.contains("KOREA")
+        })
 }
 
 /// Normalises an identifier for exact comparison: upper-case letters and digits only; an
@@ -298,7 +323,9 @@ impl Index {
         let mut token_kinds: Vec<TokenKind> = Vec::new();
         let mut identifiers: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         let mut entity_ids = FxHashMap::default();
+        let mut korean_tokens: Vec<u32> = Vec::new();
         for e in entities {
+            let korean = korean_context(&e);
             let idx = recs.len() as u32;
             let first_name = names.len() as u32;
             let nt = name_type(e.schema);
@@ -314,6 +341,9 @@ impl Index {
                         continue;
                     }
                     let ids: Vec<u32> = toks.iter().map(|t| vocab.intern(&t.text)).collect();
+                    if korean {
+                        korean_tokens.extend(&ids);
+                    }
                     if seen.contains(&ids) {
                         continue;
                     }
@@ -382,10 +412,30 @@ impl Index {
                 fill[t as usize] += 1;
             }
         }
+        // Korean romanisation rules apply to the names of Korean parties only
+        let mut is_korean = vec![false; vocab.len()];
+        for t in korean_tokens {
+            is_korean[t as usize] = true;
+        }
+        for (k, korean) in vocab.keys.iter_mut().zip(is_korean) {
+            if !korean {
+                k.korean = None;
+            }
+        }
         let n = (names.len().max(2)) as f32;
         vocab.rarity = df.iter().map(|&d| ((n / d.max(1) as f32).ln() / n.ln()).clamp(0.0, 1.0)).collect();
         vocab.df = df;
         vocab.build_tables();
+        let mut joined_names: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+        let build = rustc_hash::FxBuildHasher;
+        for (ni, n) in names.iter().enumerate().filter(|(_, n)| !n.native && n.tok_len > 1) {
+            let toks = &tokens[n.tok_start as usize..n.tok_start as usize + n.tok_len as usize];
+            let j = joined(toks.iter().map(|t| vocab.keys[*t as usize].text.as_str()));
+            let hashes = if j.len() <= JOINED_DELETE_MAX { deletion_hashes(&j) } else { vec![concat_hash(&build, &j, "")] };
+            for h in hashes {
+                joined_names.entry(h).or_default().push(ni as u32);
+            }
+        }
         let meta = IndexMeta {
             snapshot_version: snapshot_version.to_string(),
             matcher_version: MATCHER_VERSION.to_string(),
@@ -393,7 +443,7 @@ impl Index {
             names: names.len() as u32,
             tokens: vocab.len() as u32,
         };
-        Index { meta, entities: recs, names, tokens, token_kinds, vocab, post_offsets, postings, identifiers, entity_ids }
+        Index { meta, entities: recs, names, tokens, token_kinds, vocab, post_offsets, postings, identifiers, entity_ids, joined_names }
     }
 
     /// Names containing a token, in name order.

@@ -110,6 +110,7 @@ impl Matcher {
             })
             .collect();
         let mut names = retrieve::candidates(idx, cfg, &prepared, &expansions);
+        names.extend(retrieve::joined_candidates(idx, &prepared));
         // entities that carry one of the query's identifiers are candidates whatever their name
         for v in &q.identifiers {
             if let Some(ents) = idx.identifiers.get(&index::normalize_identifier(v)) {
@@ -177,6 +178,30 @@ impl Matcher {
         let rec = &idx.names[a.name as usize];
         let (ctoks, _) = idx.name_tokens(a.name);
         let ctext = |i: usize| idx.vocab.keys[ctoks[i] as usize].text.clone();
+        if let Some((qj, cj, s)) = &a.joined {
+            return Explanation {
+                query_name: q.names.get(var.name).cloned().unwrap_or_default(),
+                matched_name: rec.value.clone(),
+                matched_name_kind: rec.kind,
+                native_script: rec.native,
+                name_source: rec.note.clone(),
+                name_score: a.score,
+                query_coverage: a.query_coverage,
+                candidate_coverage: a.candidate_coverage,
+                tokens: vec![TokenMatch {
+                    query: qj.clone(),
+                    candidate: cj.clone(),
+                    similarity: s.sim,
+                    reason: s.reason,
+                    why: format!("{} (whole names compared with spaces removed)", s.reason.describe()),
+                    weight: 1.0,
+                }],
+                unmatched_query: Vec::new(),
+                unmatched_candidate: Vec::new(),
+                fuzzy_penalty: None,
+                adjustments,
+            };
+        }
         let mut tokens: Vec<TokenMatch> = a
             .pairs
             .iter()

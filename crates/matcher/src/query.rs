@@ -71,7 +71,7 @@ fn segment(index: &Index, t: &str) -> Option<Vec<String>> {
         return None;
     }
     let n = t.len();
-    if !(5..=96).contains(&n) {
+    if !(7..=96).contains(&n) {
         return None;
     }
     let known = |p: &str| {

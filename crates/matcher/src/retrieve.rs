@@ -41,6 +41,7 @@ pub fn expand(index: &Index, cfg: &Config, q: &QToken) -> Vec<(u32, Sim)> {
     if let Some(id) = k.ocr.as_ref().and_then(|o| v.get(o)) {
         cands.insert(id);
     }
+    cands.extend(text::keys::nickname_expansions(&k.text).iter().filter_map(|f| v.get(f)));
     if k.chars as usize >= cfg.tokens.prefix_min_len {
         cands.extend(v.with_prefix(&k.text, 16));
     }
@@ -63,6 +64,32 @@ pub fn expand(index: &Index, cfg: &Config, q: &QToken) -> Vec<(u32, Sim)> {
         .collect();
     out.sort_unstable_by(|a, b| b.1.sim.total_cmp(&a.1.sim).then(a.0.cmp(&b.0)));
     out.truncate(cfg.retrieval.expansions_per_token);
+    out
+}
+
+/// Names whose run-together form equals, or is one edit from, a reading of the query run
+/// together.
+pub fn joined_candidates(index: &Index, prepared: &Prepared) -> Vec<u32> {
+    let build = rustc_hash::FxBuildHasher;
+    let mut out = Vec::new();
+    for var in prepared.variants.iter().filter(|v| !v.native) {
+        let j = crate::index::joined(var.tokens.iter().map(|t| t.keys.text.as_str()));
+        if j.len() < 3 {
+            continue;
+        }
+        let hashes = if j.len() <= crate::index::JOINED_DELETE_MAX {
+            query_deletion_hashes(&j)
+        } else {
+            vec![crate::index::concat_hash(&build, &j, "")]
+        };
+        for h in hashes {
+            if let Some(names) = index.joined_names.get(&h) {
+                out.extend(names.iter().take(32));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
     out
 }
 

@@ -50,7 +50,7 @@ impl Reason {
             Reason::Transliteration => "same name in another romanisation (e.g. Yekaterina / Ekaterina)",
             Reason::KoreanRomanization => "same Korean syllables in another romanisation (e.g. Jong / Chong / Jeong)",
             Reason::Ocr => "digits standing for look-alike letters (e.g. Hi1da / Hilda)",
-            Reason::GivenNameEquivalent => "the same given name in another language (e.g. Joseph / Yusuf)",
+            Reason::GivenNameEquivalent => "the same given name in another language or a short form of it (e.g. Joseph / Yusuf, Bill / William)",
             Reason::VowelDrop => "the word written without its vowels",
             Reason::Phonetic => "sounds the same (same consonants by sound)",
             Reason::Typo => "a few letters differ",
@@ -130,7 +130,7 @@ impl Sim {
 }
 
 /// Longest token (in characters) compared by edit distance; longer tokens only match by keys.
-const MAX_EDIT_LEN: usize = 48;
+pub const MAX_EDIT_LEN: usize = 64;
 
 /// Optimal-string-alignment distance (Damerau–Levenshtein with adjacent transpositions),
 /// bounded: returns `None` as soon as the distance must exceed `max`. Works on any slice of
@@ -189,6 +189,12 @@ fn sub_cost(a: u8, b: u8) -> f32 {
 /// Optimal-string-alignment distance over ASCII bytes where a substitution costs
 /// [`sub_cost`] (similar sounds and vowels count less), bounded by `max`.
 pub fn sound_distance(a: &[u8], b: &[u8], max: f32) -> Option<f32> {
+    sound_distance_t(a, b, max, 1.0)
+}
+
+/// [`sound_distance`] with a given cost for adjacent transpositions. Only cells within
+/// `max` of the diagonal are computed (a path outside the band costs more than `max`).
+pub fn sound_distance_t(a: &[u8], b: &[u8], max: f32, transposition: f32) -> Option<f32> {
     let (n, m) = (a.len(), b.len());
     if (n.abs_diff(m) as f32) > max || n > MAX_EDIT_LEN || m > MAX_EDIT_LEN {
         return None;
@@ -196,18 +202,22 @@ pub fn sound_distance(a: &[u8], b: &[u8], max: f32) -> Option<f32> {
     if n == 0 || m == 0 {
         return Some(n.max(m) as f32).filter(|d| *d <= max);
     }
-    let mut rows = [[0f32; MAX_EDIT_LEN + 1]; 3];
+    const INF: f32 = 1e9;
+    let band = max.ceil() as usize + 1;
+    let mut rows = [[INF; MAX_EDIT_LEN + 1]; 3];
     for (j, v) in rows[1].iter_mut().enumerate().take(m + 1) {
         *v = j as f32;
     }
     for i in 1..=n {
         let (cur_i, prev_i, prev2_i) = ((i + 1) % 3, i % 3, (i + 2) % 3);
+        rows[cur_i] = [INF; MAX_EDIT_LEN + 1];
         rows[cur_i][0] = i as f32;
         let mut row_min = i as f32;
-        for j in 1..=m {
+        let (lo, hi) = (i.saturating_sub(band).max(1), (i + band).min(m));
+        for j in lo..=hi {
             let mut v = (rows[prev_i][j] + 1.0).min(rows[cur_i][j - 1] + 1.0).min(rows[prev_i][j - 1] + sub_cost(a[i - 1], b[j - 1]));
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(rows[prev2_i][j - 2] + 1.0);
+                v = v.min(rows[prev2_i][j - 2] + transposition);
             }
             rows[cur_i][j] = v;
             row_min = row_min.min(v);
@@ -251,7 +261,7 @@ fn typo(q: &str, qn: usize, c: &str, cn: usize, w: &TokenWeights) -> Option<Sim>
         return None;
     }
     let d = if q.is_ascii() && c.is_ascii() {
-        sound_distance(q.as_bytes(), c.as_bytes(), max as f32)?
+        sound_distance_t(q.as_bytes(), c.as_bytes(), max as f32, w.transposition_cost)?
     } else {
         distance(q, c, max)? as f32
     };
@@ -269,6 +279,16 @@ pub fn token_sim(q: &TokenKeys, qk: TokenKind, c: &TokenKeys, ck: TokenKind, w: 
     if qk == TokenKind::LegalForm || ck == TokenKind::LegalForm {
         if qk == ck && text::affixes::legal_form_family(&q.text) == text::affixes::legal_form_family(&c.text) {
             return Some(Sim { sim: w.transliteration, reason: Reason::LegalFormFamily });
+        }
+        // a misspelt legal form: a query word one edit from a spelling of the listed form
+        if ck == TokenKind::LegalForm && qk != TokenKind::LegalForm && q.text.is_ascii() && q.chars >= 2 {
+            let close = text::affixes::legal_form_words(&c.text).iter().any(|v| {
+                let max = if v.len() <= 3 { 1.0 } else { w.max_edits(v.len().min(q.chars as usize)).max(1) as f32 };
+                sound_distance_t(q.text.as_bytes(), v.as_bytes(), max, w.transposition_cost).is_some()
+            });
+            if close {
+                return Some(Sim { sim: w.legal_form_typo, reason: Reason::Typo });
+            }
         }
         return None;
     }
@@ -294,7 +314,7 @@ pub fn token_sim(q: &TokenKeys, qk: TokenKind, c: &TokenKeys, ck: TokenKind, w: 
     if q.korean.is_some() && q.korean == c.korean {
         offer(&mut best, Sim { sim: w.korean, reason: Reason::KoreanRomanization });
     }
-    if q.given.is_some() && q.given == c.given {
+    if (q.given.is_some() && q.given == c.given) || keys::is_nickname_of(&q.text, &c.text) {
         offer(&mut best, Sim { sim: w.given_name, reason: Reason::GivenNameEquivalent });
     }
     if best.is_some_and(|b| b.sim >= w.transliteration) {

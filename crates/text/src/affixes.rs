@@ -80,6 +80,15 @@ pub fn legal_form_family(code: &str) -> Option<&'static str> {
     tables().families.get(code).copied()
 }
 
+/// The one-word spellings of a legal-form code ("ltd" → ltd, limited, ltda, limitada…), for
+/// recognising a misspelt legal form.
+pub fn legal_form_words(code: &str) -> Vec<&'static str> {
+    let t = tables();
+    let mut out: Vec<&'static str> = t.legal.iter().filter(|(k, (c, _))| k.len() == 1 && *c == code).map(|(k, _)| k[0]).collect();
+    out.sort_unstable();
+    out
+}
+
 /// Whether a word occurs in some legal-form phrase ("obshchestvo", "limited", "company"), so
 /// that a run-together name can be split at it.
 pub fn is_legal_form_word(word: &str) -> bool {

@@ -17,6 +17,7 @@ use std::sync::OnceLock;
 
 const RULES: &str = include_str!("../data/romanization.tsv");
 const GIVEN_NAMES: &str = include_str!("../data/given_names.tsv");
+const NICKNAMES: &str = include_str!("../data/nicknames.tsv");
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Where {
@@ -203,6 +204,31 @@ fn given_names() -> &'static HashMap<String, u32> {
     })
 }
 
+fn nicknames() -> &'static HashMap<&'static str, Vec<&'static str>> {
+    static N: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
+    N.get_or_init(|| {
+        let mut m: HashMap<&str, Vec<&str>> = HashMap::new();
+        for line in NICKNAMES.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+            if let Some((nick, full)) = line.split_once('\t') {
+                m.entry(nick).or_default().extend(full.split_whitespace());
+            }
+        }
+        m
+    })
+}
+
+/// Whether one token is a nickname or short form of the other ("bill" / "william",
+/// "pepe" / "jose"), in either direction.
+pub fn is_nickname_of(a: &str, b: &str) -> bool {
+    let n = nicknames();
+    n.get(a).is_some_and(|f| f.contains(&b)) || n.get(b).is_some_and(|f| f.contains(&a))
+}
+
+/// The full names a nickname may stand for (empty when the token is not a known nickname).
+pub fn nickname_expansions(a: &str) -> &'static [&'static str] {
+    nicknames().get(a).map(Vec::as_slice).unwrap_or(&[])
+}
+
 /// The equivalence class of a given name, if the table knows it.
 pub fn given_name_class(token: &str) -> Option<u32> {
     given_name_class_of_canon(&canon(token))
@@ -343,5 +369,7 @@ mod tests {
         assert_eq!(given_name_class("yusif"), given_name_class("joseph"));
         assert_eq!(given_name_class("oleksandr"), given_name_class("alexander"));
         assert!(given_name_class("zzyzx").is_none());
+        assert!(is_nickname_of("bill", "william") && is_nickname_of("william", "bill"));
+        assert!(!is_nickname_of("bill", "robert"));
     }
 }
