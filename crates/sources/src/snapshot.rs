@@ -468,6 +468,11 @@ impl DataDir {
 }
 
 impl Snapshot {
+    /// The data directory this snapshot lives in.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     fn list_dir(&self, meta: &ListMeta) -> PathBuf {
         self.root.join("lists").join(&meta.list).join(&meta.version)
     }

@@ -1,0 +1,154 @@
+//! The screening engine as the CLI and the server load it: the snapshot in service (or the
+//! built-in demo list when nothing has been imported), its candidate index, and the matcher.
+//!
+//! The index is a pure function of the snapshot and the matcher version. It is built once
+//! and persisted at `<data_dir>/index/<snapshot version>.idx`; later loads read it back in
+//! milliseconds, and an index written by another matcher version is rebuilt.
+
+use matcher::{Config, Index, Match, Matcher, Query, SearchOptions};
+use model::{Entity, EntityId};
+use sources::snapshot::{DataDir, Snapshot, SnapshotError};
+use std::path::{Path, PathBuf};
+
+/// The demo list compiled into the binary (watchlist's custom CSV format).
+pub const DEMO_LIST: &str = include_str!("../../../data/demo/demo-list.csv");
+const DEMO_FILE: &str = "demo-list.csv";
+
+/// Errors loading the engine.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+    #[error(transparent)]
+    Index(#[from] matcher::IndexError),
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+}
+
+/// The lines that say the data is the demo and how to get the real lists.
+pub fn demo_warning(root: &Path) -> Vec<String> {
+    vec![
+        "!! DEMO DATA: not the real sanctions lists. !!".to_string(),
+        format!("!! No list has been imported into {}, so this is watchlist's small built-in demo list.", root.display()),
+        "!! Import the official files:  watchlist import PATH...   (files or folders)".to_string(),
+        "!! or download them:           watchlist update".to_string(),
+    ]
+}
+
+/// The snapshot in service under `root`, or the demo snapshot (imported into `root/demo` on
+/// first use) when nothing has been imported. The flag says whether it is the demo.
+pub fn open_snapshot(root: &Path) -> Result<(Snapshot, bool), EngineError> {
+    let dir = DataDir::open(root)?;
+    if let Some(s) = dir.current()? {
+        return Ok((s, false));
+    }
+    let demo_root = root.join("demo");
+    let demo = DataDir::open(&demo_root)?;
+    if let Some(s) = demo.current()? {
+        return Ok((s, true));
+    }
+    let file = demo_root.join(DEMO_FILE);
+    sources::snapshot::write_atomic(&file, DEMO_LIST.as_bytes())?;
+    let sets = sources::detect_paths(&[file]).map_err(SnapshotError::from)?;
+    demo.import(&sets, &mut |_| {})?;
+    let s = demo.current()?.expect("the demo import made a snapshot");
+    Ok((s, true))
+}
+
+/// Where the index of a snapshot is persisted.
+pub fn index_path(snapshot: &Snapshot) -> PathBuf {
+    snapshot.root().join("index").join(format!("{}.idx", snapshot.manifest.version))
+}
+
+/// Builds the index of a snapshot from its entities.
+pub fn build_index(snapshot: &Snapshot) -> Result<Index, EngineError> {
+    let mut err = None;
+    let entities = snapshot.entities().map_while(|r| match r {
+        Ok(e) => Some(e),
+        Err(e) => {
+            err = Some(e);
+            None
+        }
+    });
+    let index = Index::build(entities, &snapshot.manifest.version);
+    match err {
+        Some(e) => Err(e.into()),
+        None => Ok(index),
+    }
+}
+
+/// Loads the persisted index of a snapshot, building and persisting it when it is missing or
+/// was written by another matcher version.
+pub fn load_index(snapshot: &Snapshot) -> Result<Index, EngineError> {
+    let path = index_path(snapshot);
+    match Index::load(&path) {
+        Ok(i) if i.meta.snapshot_version == snapshot.manifest.version => return Ok(i),
+        Ok(_) => tracing::info!("index {} is for another snapshot; rebuilding", path.display()),
+        Err(matcher::IndexError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => tracing::info!("rebuilding index: {e}"),
+    }
+    let index = build_index(snapshot)?;
+    index.save(&path)?;
+    Ok(index)
+}
+
+/// A loaded engine: snapshot, index, matcher.
+pub struct Engine {
+    /// The data directory the user's lists live in (not the demo's).
+    pub root: PathBuf,
+    pub snapshot: Snapshot,
+    pub demo: bool,
+    matcher: Matcher,
+}
+
+impl Engine {
+    /// Opens the snapshot in service (or the demo) under `root` with the standard config.
+    pub fn open(root: &Path) -> Result<Engine, EngineError> {
+        let (snapshot, demo) = open_snapshot(root)?;
+        Engine::with_snapshot(root, snapshot, demo, Config::default())
+    }
+
+    /// An engine over a given snapshot.
+    pub fn with_snapshot(root: &Path, snapshot: Snapshot, demo: bool, config: Config) -> Result<Engine, EngineError> {
+        let index = load_index(&snapshot)?;
+        Ok(Engine { root: root.to_path_buf(), snapshot, demo, matcher: Matcher::new(index, config) })
+    }
+
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
+    }
+
+    /// Screens one query.
+    pub fn search(&self, q: &Query, opts: &SearchOptions) -> Vec<Match> {
+        self.matcher.search(q, opts)
+    }
+
+    /// One entity of the snapshot, with all its fields.
+    pub fn entity(&self, id: &EntityId) -> Result<Option<Entity>, EngineError> {
+        Ok(self.snapshot.get(id)?)
+    }
+
+    /// The demo warning when the demo snapshot is loaded.
+    pub fn demo_warning(&self) -> Option<Vec<String>> {
+        self.demo.then(|| demo_warning(&self.root))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_engine_finds_the_listed_labour_exporter() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = Engine::open(dir.path()).unwrap();
+        assert!(e.demo);
+        let res = e.search(&Query::name("Mansudae Overseas Project Group of Companies"), &SearchOptions::default());
+        assert!(!res.is_empty());
+        assert_eq!(res[0].score, 1.0);
+        // the persisted index is reused
+        assert!(index_path(&e.snapshot).exists());
+        let again = Engine::open(dir.path()).unwrap();
+        assert_eq!(again.snapshot.manifest.version, e.snapshot.manifest.version);
+    }
+}
