@@ -23,6 +23,7 @@ pub mod affixes;
 pub mod clean;
 pub mod keys;
 pub mod script;
+pub mod spans;
 pub mod tokenize;
 pub mod translit;
 
