@@ -115,6 +115,14 @@ pub fn align(index: &Index, cfg: &Config, cache: &mut SimCache, variant: &Varian
         let mut extra: Vec<Pair> = Vec::new();
         for (qi, qt) in q.iter().enumerate().filter(|(i, _)| !q_used[*i]) {
             for (ci, (&ct, &ck)) in ctoks.iter().zip(ckinds).enumerate().filter(|(i, _)| !c_used[*i]) {
+                let ckeys = &index.vocab.keys[ct as usize];
+                let worth = qt.keys.chars.abs_diff(ckeys.chars) <= 3
+                    || ck == TokenKind::LegalForm
+                    || (qt.keys.nick && ckeys.nick)
+                    || (qt.keys.given.is_some() && qt.keys.given == ckeys.given);
+                if !worth {
+                    continue;
+                }
                 let s = *cache
                     .entry((qt.slot, ct))
                     .or_insert_with(|| token_sim(&qt.keys, qt.kind, &index.vocab.keys[ct as usize], ck, &cfg.tokens));
@@ -147,6 +155,12 @@ pub fn align(index: &Index, cfg: &Config, cache: &mut SimCache, variant: &Varian
         let kind = if ckinds[p.c] == TokenKind::LegalForm { TokenKind::LegalForm } else { q[p.q].kind };
         q_weights[p.q] = cfg.kinds.of(kind) * partner;
     }
+    if cfg.names.fuzzy_common_penalty > 0.0 {
+        for p in pairs.iter_mut().filter(|p| p.sim.reason != Reason::Exact) {
+            let common = 1.0 - index.vocab.rarity[ctoks[p.c] as usize];
+            p.sim.sim = (p.sim.sim - cfg.names.fuzzy_common_penalty * common).max(0.0);
+        }
+    }
     let total_q: f32 = q_weights.iter().sum();
     let total_c: f32 = c_weights.iter().sum();
     let cov_q: f32 = pairs.iter().map(|p| q_weights[p.q] * p.sim.sim).sum::<f32>();
@@ -174,38 +188,61 @@ pub fn align(index: &Index, cfg: &Config, cache: &mut SimCache, variant: &Varian
         joined: None,
         score: score.clamp(0.0, 1.0),
     };
-    if !variant.native && a.score < cfg.tokens.joined && (q.len() > 1 || ctoks.len() > 1) {
-        joined_compare(index, cfg, variant, ctoks, &mut a);
+    let leftovers = a.pairs.len() < q.len() || a.pairs.len() < ctoks.len();
+    if !variant.native && a.score < cfg.tokens.joined && (q.len() > 1 || ctoks.len() > 1) && (leftovers || a.score < 0.85) {
+        joined_compare(index, cfg, variant, name, ctoks, &mut a);
     }
     a
 }
 
-/// Compares the names run together (in the listed order, and with the first word moved to the
-/// end for "SURNAME, Given" names); keeps the result when it beats the token alignment.
-fn joined_compare(index: &Index, cfg: &Config, variant: &Variant, ctoks: &[u32], a: &mut Alignment) {
+/// Compares the names run together — in the listed order, with a "SURNAME, Given" name's
+/// surname moved to the end, and with the first word moved to the end — and keeps the result
+/// when it beats the token alignment. Also recognises a query that is the listed name cut
+/// short in the middle of a word.
+fn joined_compare(index: &Index, cfg: &Config, variant: &Variant, name: u32, ctoks: &[u32], a: &mut Alignment) {
     let qj = crate::index::joined(variant.tokens.iter().map(|t| t.keys.text.as_str()));
     if qj.len() < 4 || !qj.is_ascii() {
         return;
     }
     let text = |t: &u32| index.vocab.keys[*t as usize].text.as_str();
-    let listed = crate::index::joined(ctoks.iter().map(text));
-    let rotated = crate::index::joined(ctoks.iter().skip(1).chain(ctoks.first()).map(text));
-    for cj in [listed, rotated] {
+    let surname = index.names[name as usize].surname_len as usize;
+    let mut orders = vec![crate::index::joined(ctoks.iter().map(text))];
+    if surname > 0 && surname < ctoks.len() {
+        orders.push(crate::index::joined(ctoks[surname..].iter().chain(&ctoks[..surname]).map(text)));
+    }
+    if surname != 1 && ctoks.len() > 1 {
+        orders.push(crate::index::joined(ctoks.iter().skip(1).chain(ctoks.first()).map(text)));
+    }
+    let last_query_word = variant.tokens.last().map(|t| t.keys.text.as_str()).unwrap_or("");
+    for cj in orders {
         if !cj.is_ascii() {
             continue;
         }
+        let mut best = None;
+        // cut short mid-word: the query is a prefix of the listed name and its last word is a
+        // strict prefix of a listed word
+        if qj.len() >= cfg.names.truncated_min_chars
+            && cj.len() > qj.len()
+            && cj.starts_with(&qj)
+            && ctoks.iter().any(|t| text(t).len() > last_query_word.len() && text(t).starts_with(last_query_word))
+        {
+            let sim = cfg.names.truncated_base + cfg.names.truncated_gain * qj.len() as f32 / cj.len() as f32;
+            best = Some(Sim { sim, reason: Reason::Prefix });
+        }
         let len = qj.len().max(cj.len());
-        let max = (len / cfg.names.joined_name_chars_per_edit.max(1)).clamp(1, 4) as f32;
-        let Some(d) = crate::similarity::sound_distance_t(qj.as_bytes(), cj.as_bytes(), max, cfg.tokens.transposition_cost) else {
-            continue;
-        };
-        let sim = (1.0 - d / len as f32).min(cfg.tokens.joined);
-        if sim > a.score {
-            a.score = sim;
-            a.query_coverage = sim;
-            a.candidate_coverage = sim;
+        let max = (len / cfg.names.joined_name_chars_per_edit.max(1)).clamp(1, 4) as f32 + cfg.tokens.typo_slack;
+        if let Some(d) = crate::similarity::sound_distance_t(qj.as_bytes(), cj.as_bytes(), max, cfg.tokens.transposition_cost) {
+            let sim = (1.0 - d / len as f32).min(cfg.tokens.joined);
+            if best.is_none_or(|b: Sim| sim > b.sim) {
+                best = Some(Sim { sim, reason: Reason::Joined });
+            }
+        }
+        if let Some(b) = best.filter(|b| b.sim > a.score) {
+            a.score = b.sim;
+            a.query_coverage = b.sim;
+            a.candidate_coverage = b.sim;
             a.all_fuzzy = false;
-            a.joined = Some((qj.clone(), cj, Sim { sim, reason: Reason::Joined }));
+            a.joined = Some((qj.clone(), cj, b));
         }
     }
 }

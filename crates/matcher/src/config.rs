@@ -44,6 +44,9 @@ pub struct TokenWeights {
     /// Edit distance (Damerau–Levenshtein, transposition = 1 edit): similarity is
     /// 1 − edits / length, capped at `typo_cap`, and only within `max_edits` for the length.
     pub typo_cap: f32,
+    /// Extra edit budget for words of four letters or more, spent only by cheap edits (similar
+    /// sounds, vowels, transpositions): "Kyomc" / "Kyong" is two sound-alike letters away.
+    pub typo_slack: f32,
     /// Cost of swapping two adjacent letters, in edits (a common slip of the keyboard).
     pub transposition_cost: f32,
     /// A misspelt legal form (Limuted / Limited, LTT / LTDA) against the listed legal form.
@@ -70,6 +73,7 @@ impl Default for TokenWeights {
             prefix_min_len: 3,
             typo_cap: 0.93,
             transposition_cost: 0.6,
+            typo_slack: 0.3,
             legal_form_typo: 0.85,
             min_token_sim: 0.6,
         }
@@ -145,6 +149,16 @@ pub struct NameWeights {
     /// split or cut at other places: "OFFSHOREA ND" / "OFFSHORE AND", "E-PCFK" / "EP-CFK").
     /// Edits allowed: one per this many characters.
     pub joined_name_chars_per_edit: usize,
+    /// A query that is the start of a listed name cut in the middle of a word (payment fields
+    /// truncate names at 35 or 70 characters) scores `truncated_base` + `truncated_gain` × the
+    /// share of the listed name it keeps, when at least `truncated_min_chars` long.
+    pub truncated_base: f32,
+    pub truncated_gain: f32,
+    pub truncated_min_chars: usize,
+    /// A fuzzy (non-exact) token pair loses this much similarity in proportion to how common
+    /// the listed token is: common names agreeing only approximately ("Omer" / "Umar") are
+    /// weak evidence, rare ones strong.
+    pub fuzzy_common_penalty: f32,
     /// Penalty multiplier when every matched token matched only weakly (no token agrees
     /// exactly or by a transliteration rule): guards against names made of near misses.
     pub all_fuzzy_factor: f32,
@@ -156,8 +170,12 @@ impl Default for NameWeights {
             query_coverage_exponent: 0.6,
             candidate_coverage_exponent: 0.45,
             rarity_floor: 0.25,
-            unknown_token_rarity: 1.0,
+            fuzzy_common_penalty: 0.0,
+            unknown_token_rarity: 0.5,
             joined_name_chars_per_edit: 6,
+            truncated_base: 0.8,
+            truncated_gain: 0.15,
+            truncated_min_chars: 10,
             all_fuzzy_factor: 0.93,
         }
     }
@@ -221,7 +239,7 @@ pub struct RetrievalLimits {
 
 impl Default for RetrievalLimits {
     fn default() -> Self {
-        RetrievalLimits { candidates: 48, expansions_per_token: 48, common_postings: 3000, max_query_tokens: 12 }
+        RetrievalLimits { candidates: 32, expansions_per_token: 48, common_postings: 3000, max_query_tokens: 12 }
     }
 }
 

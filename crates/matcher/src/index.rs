@@ -25,7 +25,7 @@ use text::{NameType, Normalizer, TokenKind};
 
 /// Bumped whenever normalisation or index layout changes; a persisted index of another
 /// version is rebuilt.
-pub const MATCHER_VERSION: &str = "4";
+pub const MATCHER_VERSION: &str = "5";
 const MAGIC: &[u8; 8] = b"WLINDEX1";
 
 /// What an index was built from.
@@ -97,6 +97,8 @@ pub struct NameRec {
     pub value: String,
     pub tok_start: u32,
     pub tok_len: u16,
+    /// Tokens before the comma of a "SURNAME, Given" name (0 when there is no comma).
+    pub surname_len: u16,
 }
 
 /// Every distinct token and the tables that find tokens like a query token.
@@ -143,7 +145,7 @@ pub fn query_deletion_hashes(text: &str) -> Vec<u64> {
     let build = rustc_hash::FxBuildHasher;
     let mut out = deletion_hashes(text);
     let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect();
-    if bounds.len() > 7 {
+    if bounds.len() > 10 {
         for i in 0..bounds.len() - 1 {
             for j in i + 1..bounds.len() - 1 {
                 let mut s = String::with_capacity(text.len());
@@ -336,6 +338,10 @@ impl Index {
                 if let Some(native) = n.native {
                     forms.push((true, native));
                 }
+                let surname_len = match name.value.split_once(',') {
+                    Some((head, tail)) if !tail.trim().is_empty() => norm.name(head, nt).tokens.len() as u16,
+                    _ => 0,
+                };
                 for (native, toks) in forms {
                     if toks.is_empty() {
                         continue;
@@ -359,6 +365,7 @@ impl Index {
                         value: name.value.clone(),
                         tok_start,
                         tok_len: toks.len().min(u16::MAX as usize) as u16,
+                        surname_len: if native { 0 } else { surname_len.min(toks.len() as u16) },
                     });
                 }
             }

@@ -92,6 +92,8 @@ pub struct TokenKeys {
     pub devowel: String,
     /// Letters in sorted order.
     pub sorted: String,
+    /// The token is a nickname or a name with nicknames.
+    pub nick: bool,
     pub chars: u16,
 }
 
@@ -108,6 +110,7 @@ impl TokenKeys {
             vowelless: keys::is_vowelless(text),
             devowel: keys::devowel(text),
             sorted: keys::sorted_letters(text),
+            nick: keys::in_nickname_table(text),
             chars: text.chars().count().min(u16::MAX as usize) as u16,
         }
     }
@@ -210,10 +213,13 @@ pub fn sound_distance_t(a: &[u8], b: &[u8], max: f32, transposition: f32) -> Opt
     }
     for i in 1..=n {
         let (cur_i, prev_i, prev2_i) = ((i + 1) % 3, i % 3, (i + 2) % 3);
-        rows[cur_i] = [INF; MAX_EDIT_LEN + 1];
+        let (lo, hi) = (i.saturating_sub(band).max(1), (i + band).min(m));
+        // cells just outside the band are read by the next rows: keep them infinite
+        for j in lo.saturating_sub(2)..=(hi + 1).min(m) {
+            rows[cur_i][j] = INF;
+        }
         rows[cur_i][0] = i as f32;
         let mut row_min = i as f32;
-        let (lo, hi) = (i.saturating_sub(band).max(1), (i + band).min(m));
         for j in lo..=hi {
             let mut v = (rows[prev_i][j] + 1.0).min(rows[cur_i][j - 1] + 1.0).min(rows[prev_i][j - 1] + sub_cost(a[i - 1], b[j - 1]));
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
@@ -261,7 +267,8 @@ fn typo(q: &str, qn: usize, c: &str, cn: usize, w: &TokenWeights) -> Option<Sim>
         return None;
     }
     let d = if q.is_ascii() && c.is_ascii() {
-        sound_distance_t(q.as_bytes(), c.as_bytes(), max as f32, w.transposition_cost)?
+        let budget = if qn.min(cn) >= 4 { max as f32 + w.typo_slack } else { max as f32 };
+        sound_distance_t(q.as_bytes(), c.as_bytes(), budget, w.transposition_cost)?
     } else {
         distance(q, c, max)? as f32
     };
@@ -314,7 +321,7 @@ pub fn token_sim(q: &TokenKeys, qk: TokenKind, c: &TokenKeys, ck: TokenKind, w: 
     if q.korean.is_some() && q.korean == c.korean {
         offer(&mut best, Sim { sim: w.korean, reason: Reason::KoreanRomanization });
     }
-    if (q.given.is_some() && q.given == c.given) || keys::is_nickname_of(&q.text, &c.text) {
+    if (q.given.is_some() && q.given == c.given) || (q.nick && c.nick && keys::is_nickname_of(&q.text, &c.text)) {
         offer(&mut best, Sim { sim: w.given_name, reason: Reason::GivenNameEquivalent });
     }
     if best.is_some_and(|b| b.sim >= w.transliteration) {
