@@ -82,11 +82,21 @@ pub fn legal_form_family(code: &str) -> Option<&'static str> {
 
 /// The one-word spellings of a legal-form code ("ltd" → ltd, limited, ltda, limitada…), for
 /// recognising a misspelt legal form.
-pub fn legal_form_words(code: &str) -> Vec<&'static str> {
-    let t = tables();
-    let mut out: Vec<&'static str> = t.legal.iter().filter(|(k, (c, _))| k.len() == 1 && *c == code).map(|(k, _)| k[0]).collect();
-    out.sort_unstable();
-    out
+pub fn legal_form_words(code: &str) -> &'static [&'static str] {
+    static WORDS: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        let mut m: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (k, (c, _)) in &tables().legal {
+            if k.len() == 1 {
+                m.entry(c).or_default().push(k[0]);
+            }
+        }
+        for v in m.values_mut() {
+            v.sort_unstable();
+        }
+        m
+    });
+    words.get(code).map(Vec::as_slice).unwrap_or(&[])
 }
 
 /// Whether a word occurs in some legal-form phrase ("obshchestvo", "limited", "company"), so

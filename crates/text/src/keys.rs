@@ -224,6 +224,12 @@ pub fn is_nickname_of(a: &str, b: &str) -> bool {
     n.get(a).is_some_and(|f| f.contains(&b)) || n.get(b).is_some_and(|f| f.contains(&a))
 }
 
+/// Whether a token takes part in the nickname table, as a nickname or as a full name.
+pub fn in_nickname_table(a: &str) -> bool {
+    static ALL: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    ALL.get_or_init(|| nicknames().iter().flat_map(|(k, v)| std::iter::once(*k).chain(v.iter().copied())).collect()).contains(a)
+}
+
 /// The full names a nickname may stand for (empty when the token is not a known nickname).
 pub fn nickname_expansions(a: &str) -> &'static [&'static str] {
     nicknames().get(a).map(Vec::as_slice).unwrap_or(&[])
