@@ -84,8 +84,7 @@ impl TokenWeights {
     /// Edits allowed for a token of `len` characters (the shorter of the two).
     pub fn max_edits(&self, len: usize) -> usize {
         match len {
-            0..=2 => 0,
-            3 => 1,
+            0..=3 => 0,
             4..=5 => 1,
             6..=9 => 2,
             _ => 3,
