@@ -57,6 +57,12 @@ pub enum Command {
     Update(commands::update::Args),
     /// Show the lists in the snapshot in service: publisher, dates, counts, source files.
     Lists(commands::lists::Args),
+    /// Screen one party by name (and birth date, country, identifiers): ranked, explained matches.
+    Screen(commands::screen::Args),
+    /// Screen JSON-lines queries from stdin or --input; one JSON result line per query.
+    Match(commands::matching::Args),
+    /// Measure recall and false-positive rate on a query set with ground truth.
+    Eval(commands::eval::Args),
     /// Show one listed entity by id (LIST:ID, e.g. un_sc:KPe.050).
     Show(commands::show::Args),
     /// List the snapshots in the data directory, newest last.

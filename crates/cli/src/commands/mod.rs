@@ -1,8 +1,11 @@
 //! One module per subcommand. Each has an `Args` (clap) and a `run` that writes through
 //! [`Output`](crate::output::Output) and returns a [`CliError`](crate::error::CliError) on failure.
 
+pub mod eval;
 pub mod import;
 pub mod lists;
+pub mod matching;
+pub mod screen;
 pub mod show;
 pub mod snapshots;
 pub mod update;
