@@ -231,7 +231,11 @@ fn joined_compare(index: &Index, cfg: &Config, variant: &Variant, name: u32, cto
         }
         let len = qj.len().max(cj.len());
         let max = (len / cfg.names.joined_name_chars_per_edit.max(1)).clamp(1, 4) as f32 + cfg.tokens.typo_slack;
-        if let Some(d) = crate::similarity::sound_distance_t(qj.as_bytes(), cj.as_bytes(), max, cfg.tokens.transposition_cost) {
+        let close_enough = crate::similarity::bag_distance(qj.as_bytes(), cj.as_bytes()) as f32 * 0.6 <= max;
+        if let Some(d) = close_enough
+            .then(|| crate::similarity::sound_distance_t(qj.as_bytes(), cj.as_bytes(), max, cfg.tokens.transposition_cost))
+            .flatten()
+        {
             let sim = (1.0 - d / len as f32).min(cfg.tokens.joined);
             if best.is_none_or(|b: Sim| sim > b.sim) {
                 best = Some(Sim { sim, reason: Reason::Joined });

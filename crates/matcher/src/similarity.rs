@@ -264,25 +264,27 @@ fn distance(a: &str, b: &str, max: usize) -> Option<usize> {
 /// Lower bound on edits between two ASCII strings: letters one has that the other lacks
 /// (counted with multiplicity, the larger side). A substitution fixes one on each side, an
 /// insertion or deletion one; transpositions none. Cheap next to the edit-distance table.
-fn bag_distance(a: &[u8], b: &[u8]) -> usize {
-    let mut counts = [0i16; 128];
+/// Letters are counted in 64 buckets (byte & 63): letters sharing a bucket can only cancel
+/// out, so the result stays a lower bound.
+pub fn bag_distance(a: &[u8], b: &[u8]) -> usize {
+    let mut counts = [0i16; 64];
     for &x in a {
-        counts[(x & 0x7f) as usize] += 1;
+        counts[(x & 63) as usize] += 1;
     }
     for &x in b {
-        counts[(x & 0x7f) as usize] -= 1;
+        counts[(x & 63) as usize] -= 1;
     }
     // visit only the letters present; clear each count once it is added
     let (mut pos, mut neg) = (0usize, 0usize);
     for &x in a {
-        let c = &mut counts[(x & 0x7f) as usize];
+        let c = &mut counts[(x & 63) as usize];
         if *c > 0 {
             pos += *c as usize;
             *c = 0;
         }
     }
     for &x in b {
-        let c = &mut counts[(x & 0x7f) as usize];
+        let c = &mut counts[(x & 63) as usize];
         if *c < 0 {
             neg += (-*c) as usize;
             *c = 0;
