@@ -7,3 +7,4 @@
 //! the same name screened on its own.
 
 pub mod regions;
+pub mod scan;

@@ -107,14 +107,16 @@ pub struct Regions {
     lookup: FxHashMap<String, Vec<Entry>>,
     /// Longest phrase in words.
     max_words: usize,
+    /// Keys that start some phrase.
+    first_words: rustc_hash::FxHashSet<String>,
     /// Two-digit postal prefix → region.
     postal: FxHashMap<String, u16>,
 }
 
-/// A token of the text being searched: its byte range and key.
-struct Tok {
+/// A token of the text being searched: its byte range and romanisation key.
+struct Tok<'a> {
     range: Range<usize>,
-    key: String,
+    key: &'a str,
 }
 
 /// Romanisation keys of a phrase's tokens.
@@ -124,15 +126,21 @@ fn keys(s: &str) -> Vec<String> {
     out
 }
 
-fn tokens(s: &str) -> Vec<Tok> {
+/// Byte ranges and romanisation keys of a text's tokens.
+fn keyed_tokens(s: &str) -> Vec<(Range<usize>, String)> {
     let mut out = Vec::new();
-    text::spans::for_each_token(s, |range, t| {
-        out.push(Tok {
-            range,
-            key: text::keys::canon(t),
-        })
-    });
+    text::spans::for_each_token(s, |range, t| out.push((range, text::keys::canon(t))));
     out
+}
+
+fn borrow(keyed: &[(Range<usize>, String)]) -> Vec<Tok<'_>> {
+    keyed
+        .iter()
+        .map(|(range, key)| Tok {
+            range: range.clone(),
+            key,
+        })
+        .collect()
 }
 
 /// Words that make a place name the name of an administrative area ("Donetsk Oblast").
@@ -170,6 +178,7 @@ impl Regions {
             places: Vec::new(),
             lookup: FxHashMap::default(),
             max_words: 1,
+            first_words: Default::default(),
             postal: FxHashMap::default(),
         };
         for h in rules.homonyms {
@@ -231,6 +240,7 @@ impl Regions {
             return;
         }
         self.max_words = self.max_words.max(k.len());
+        self.first_words.insert(k[0].clone());
         let v = self.lookup.entry(k.join(" ")).or_default();
         if !v.iter().any(|x| x.region == e.region && x.kind == e.kind) {
             v.push(e);
@@ -261,6 +271,10 @@ impl Regions {
         let mut out = Vec::new();
         let mut i = 0;
         while i < toks.len() {
+            if !self.first_words.contains(toks[i].key) {
+                i += 1;
+                continue;
+            }
             let mut found = None;
             let mut key = String::new();
             let mut ends = Vec::new();
@@ -268,7 +282,7 @@ impl Regions {
                 if j > i {
                     key.push(' ');
                 }
-                key.push_str(&toks[j].key);
+                key.push_str(toks[j].key);
                 ends.push(key.clone());
             }
             for (n, k) in ends.iter().enumerate().rev() {
@@ -321,7 +335,20 @@ impl Regions {
 
     /// References to sanctioned countries and regions in free text.
     pub fn find_in_text(&self, text: &str) -> Vec<RegionHit> {
-        let toks = tokens(text);
+        let keyed = keyed_tokens(text);
+        self.find_in_tokens(text, &borrow(&keyed), None, None)
+    }
+
+    /// [`Regions::find_in_text`] on tokens already read: each token's byte range in `text`
+    /// and the romanisation key ([`text::keys::canon`]) of its normalised text.
+    pub fn find_in_keyed(&self, text: &str, keyed: &[(Range<usize>, &str)]) -> Vec<RegionHit> {
+        let toks: Vec<Tok> = keyed
+            .iter()
+            .map(|(range, key)| Tok {
+                range: range.clone(),
+                key,
+            })
+            .collect();
         self.find_in_tokens(text, &toks, None, None)
     }
 
@@ -339,11 +366,11 @@ impl Regions {
             let lo = i.saturating_sub(20);
             let hi = (j + 20).min(toks.len());
             let nearby: Vec<&str> = if address {
-                toks.iter().map(|t| t.key.as_str()).collect()
+                toks.iter().map(|t| t.key).collect()
             } else {
-                toks[lo..hi].iter().map(|t| t.key.as_str()).collect()
+                toks[lo..hi].iter().map(|t| t.key).collect()
             };
-            let name_keys: Vec<String> = toks[i..j].iter().map(|t| t.key.clone()).collect();
+            let name_keys: Vec<String> = toks[i..j].iter().map(|t| t.key.to_string()).collect();
             if self.homonym(&name_keys, &nearby).is_some() {
                 continue;
             }
@@ -369,9 +396,7 @@ impl Regions {
                         })
                 })
             };
-            let followed_by_area = toks
-                .get(j)
-                .is_some_and(|t| AREA_WORDS.contains(&t.key.as_str()));
+            let followed_by_area = toks.get(j).is_some_and(|t| AREA_WORDS.contains(&t.key));
             let best = entries
                 .iter()
                 .filter_map(|e| {
@@ -542,7 +567,8 @@ impl Regions {
             joined.push_str(value);
             bounds.push((*name, start, joined.len()));
         }
-        let toks = tokens(&joined);
+        let keyed = keyed_tokens(&joined);
+        let toks = borrow(&keyed);
         let mut found = self.find_in_tokens(
             &joined,
             &toks,
