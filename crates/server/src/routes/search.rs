@@ -1,0 +1,159 @@
+//! `GET /v1/search`: interactive search by name (the web UI's search page uses it).
+
+use super::{engine, run_queries, validate_lists};
+use crate::errors::{ApiError, ApiQuery};
+use crate::state::AppState;
+use crate::types::{MatchOut, SnapshotRef};
+use axum::extract::State;
+use axum::Json;
+use matcher::{Query, SearchOptions};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// The name to search for (any script).
+    pub q: Option<String>,
+    /// `Person`, `Organization`, `Company`, `Vessel`, `Airplane`, `LegalEntity` (default: any).
+    pub schema: Option<String>,
+    /// Only this list (a list key).
+    pub list: Option<String>,
+    /// A birth date (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`): agreeing dates raise the score,
+    /// contradicting ones lower it.
+    pub birth_date: Option<String>,
+    /// A country (ISO code or name): nationality, citizenship or address country.
+    pub country: Option<String>,
+    /// Most results (1-100, default 10).
+    pub limit: Option<usize>,
+    /// Match threshold (0-1, default: the matcher's calibrated threshold).
+    pub threshold: Option<f32>,
+    /// The API key, for clients that cannot send headers.
+    pub api_key: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResponse {
+    /// The name searched for.
+    pub q: String,
+    pub threshold: f32,
+    /// Results, best first.
+    pub results: Vec<MatchOut>,
+    /// Input that was skipped (a date that is no date, an unknown country).
+    pub warnings: Vec<String>,
+    pub snapshot: SnapshotRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
+}
+
+/// Search by name.
+///
+/// Screens one name (with an optional schema, birth date and country) and returns ranked
+/// results with explanations, highlighted name runs and plain-language summaries.
+#[utoipa::path(
+    get, path = "/v1/search", tag = "screening",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "Ranked results", body = SearchResponse),
+        (status = 400, description = "Missing or bad parameter", body = crate::errors::ErrorBody),
+        (status = 503, description = "No snapshot loaded yet", body = crate::errors::ErrorBody),
+    ),
+    security((), ("api_key" = []))
+)]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<SearchParams>,
+) -> Result<Json<SearchResponse>, ApiError> {
+    let q =
+        p.q.as_deref()
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_string();
+    if q.is_empty() {
+        return Err(ApiError::bad_request(
+            "invalid_parameter",
+            "give a name to search for: /v1/search?q=NAME",
+        ));
+    }
+    if q.chars().count() > crate::query::MAX_VALUE_CHARS {
+        return Err(ApiError::bad_request(
+            "invalid_parameter",
+            "the name is too long",
+        ));
+    }
+    let engine = engine(&state)?;
+    let limit = super::check_limit(p.limit, 10, state.limits.max_limit)?;
+    let threshold = super::check_score("threshold", p.threshold)?;
+    let schema = match p.schema.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => crate::query::parse_schema(s)?,
+        None => None,
+    };
+    let lists = match p.list.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(l) => {
+            let l = vec![l.to_string()];
+            validate_lists(&engine, &l)?;
+            Some(l)
+        }
+        None => None,
+    };
+    let mut query = Query {
+        names: vec![q.clone()],
+        schema,
+        ..Default::default()
+    };
+    let mut warnings = Vec::new();
+    if let Some(d) = p
+        .birth_date
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        match d
+            .parse::<model::DateValue>()
+            .ok()
+            .or_else(|| model::DateValue::parse_loose(d))
+        {
+            Some(v) => query.birth_dates.push(v),
+            None => warnings.push(format!(
+                "birth date {:?} is not a date (YYYY, YYYY-MM or YYYY-MM-DD); ignored",
+                d.chars().take(40).collect::<String>()
+            )),
+        }
+    }
+    if let Some(c) = p
+        .country
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        match model::country::code(c) {
+            Some(code) => query.countries.push(code.to_string()),
+            None => warnings.push(format!(
+                "country {:?} is no country watchlist knows; ignored",
+                c.chars().take(40).collect::<String>()
+            )),
+        }
+    }
+    let opts = SearchOptions {
+        limit,
+        threshold,
+        min_score: None,
+        lists,
+    };
+    let threshold = threshold.unwrap_or(engine.matcher().config().threshold);
+    let matches = run_queries(&state, &engine, vec![query], opts)
+        .await?
+        .pop()
+        .unwrap_or_default();
+    Ok(Json(SearchResponse {
+        q,
+        threshold,
+        results: matches
+            .iter()
+            .map(|m| MatchOut::new(m, threshold))
+            .collect(),
+        warnings,
+        snapshot: SnapshotRef::of(&engine),
+        warning: engine.demo.then(|| super::DEMO_WARNING.to_string()),
+    }))
+}
