@@ -233,6 +233,9 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        if let Some(q) = parts.uri.query() {
+            check_query_utf8(q)?;
+        }
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| ApiQuery(q.0))
@@ -243,6 +246,32 @@ where
                 )
             })
     }
+}
+
+/// Refuses a query string whose percent-decoded bytes are not UTF-8 (the standard decoder would
+/// silently put U+FFFD in their place).
+fn check_query_utf8(q: &str) -> Result<(), ApiError> {
+    let b = q.as_bytes();
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push(h * 16 + l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    std::str::from_utf8(&out).map(|_| ()).map_err(|_| {
+        ApiError::bad_request(
+            "invalid_utf8",
+            "the query string is not valid UTF-8 once percent-decoded",
+        )
+    })
 }
 
 /// A path parameter, with rejections in the API's error form.
@@ -327,6 +356,11 @@ mod tests {
             (e.code, e.status),
             ("invalid_request", StatusCode::UNPROCESSABLE_ENTITY)
         );
+        assert_eq!(
+            check_query_utf8("q=%FF%FE").unwrap_err().code,
+            "invalid_utf8"
+        );
+        assert!(check_query_utf8("q=K%C3%B6ln&x=%2").is_ok());
         let e = parse_json::<T>(b"{\"a\": \"\xff\"}").unwrap_err();
         assert_eq!(e.code, "invalid_utf8");
         assert!(parse_json::<T>(b"{\"a\": 3}").is_ok());
