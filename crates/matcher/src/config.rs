@@ -234,11 +234,22 @@ pub struct RetrievalLimits {
     pub common_postings: usize,
     /// Query tokens used for retrieval (the rarest first).
     pub max_query_tokens: usize,
+    /// Names whose cheap retrieval score is below this share of the best one are not scored
+    /// in full (beyond the first `min_candidates`).
+    pub relative_floor: f32,
+    pub min_candidates: usize,
 }
 
 impl Default for RetrievalLimits {
     fn default() -> Self {
-        RetrievalLimits { candidates: 32, expansions_per_token: 48, common_postings: 3000, max_query_tokens: 12 }
+        RetrievalLimits {
+            candidates: 32,
+            expansions_per_token: 48,
+            common_postings: 3000,
+            max_query_tokens: 12,
+            relative_floor: 0.5,
+            min_candidates: 8,
+        }
     }
 }
 

@@ -11,7 +11,8 @@ pub struct TokenMatch {
     pub candidate: String,
     pub similarity: f32,
     pub reason: Reason,
-    /// Plain-language reason.
+    /// Plain-language reason ([`Reason::describe`]); left out of JSON, where `reason` says it.
+    #[serde(skip_serializing, default)]
     pub why: String,
     /// The token's weight in the candidate name (kind × rarity).
     pub weight: f32,

@@ -146,13 +146,21 @@ pub fn query_deletion_hashes(text: &str) -> Vec<u64> {
     let mut out = deletion_hashes(text);
     let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect();
     if bounds.len() > 10 {
+        use std::hash::BuildHasher;
+        let mut buf = [0u8; 96];
         for i in 0..bounds.len() - 1 {
             for j in i + 1..bounds.len() - 1 {
-                let mut s = String::with_capacity(text.len());
-                s.push_str(&text[..bounds[i]]);
-                s.push_str(&text[bounds[i + 1]..bounds[j]]);
-                s.push_str(&text[bounds[j + 1]..]);
-                out.push(concat_hash(&build, &s, ""));
+                let parts = [&text[..bounds[i]], &text[bounds[i + 1]..bounds[j]], &text[bounds[j + 1]..]];
+                let len: usize = parts.iter().map(|p| p.len()).sum();
+                if len > buf.len() {
+                    continue;
+                }
+                let mut k = 0;
+                for p in parts {
+                    buf[k..k + p.len()].copy_from_slice(p.as_bytes());
+                    k += p.len();
+                }
+                out.push(build.hash_one(&buf[..len]));
             }
         }
         out.sort_unstable();

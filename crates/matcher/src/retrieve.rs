@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::index::{query_deletion_hashes, Index};
 use crate::query::{Prepared, QToken};
 use crate::similarity::{token_sim, Sim};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 
 use text::TokenKind;
 
@@ -18,9 +18,9 @@ pub type Expansions = Vec<Vec<(u32, Sim)>>;
 /// Vocabulary tokens similar to a query token, best first, at most `limit`.
 pub fn expand(index: &Index, cfg: &Config, q: &QToken) -> Vec<(u32, Sim)> {
     let v = &index.vocab;
-    let mut cands: FxHashSet<u32> = FxHashSet::default();
+    let mut cands: Vec<u32> = Vec::with_capacity(256);
     if let Some(id) = q.vocab {
-        cands.insert(id);
+        cands.push(id);
     }
     if q.kind == TokenKind::Initial || q.keys.chars <= 1 {
         return cands.into_iter().map(|id| (id, Sim { sim: 1.0, reason: crate::Reason::Exact })).collect();
@@ -39,7 +39,7 @@ pub fn expand(index: &Index, cfg: &Config, q: &QToken) -> Vec<(u32, Sim)> {
         cands.extend(ids.iter().take(64));
     }
     if let Some(id) = k.ocr.as_ref().and_then(|o| v.get(o)) {
-        cands.insert(id);
+        cands.push(id);
     }
     cands.extend(text::keys::nickname_expansions(&k.text).iter().filter_map(|f| v.get(f)));
     if k.chars as usize >= cfg.tokens.prefix_min_len {
@@ -53,6 +53,8 @@ pub fn expand(index: &Index, cfg: &Config, q: &QToken) -> Vec<(u32, Sim)> {
             }
         }
     }
+    cands.sort_unstable();
+    cands.dedup();
     let mut out: Vec<(u32, Sim)> = cands
         .into_iter()
         .filter_map(|id| {
@@ -93,16 +95,25 @@ pub fn joined_candidates(index: &Index, prepared: &Prepared) -> Vec<u32> {
     out
 }
 
+#[derive(Clone, Copy)]
+struct Acc {
+    total: f32,
+    cur: f32,
+    slot: u32,
+}
+
+impl Acc {
+    const EMPTY: Acc = Acc { total: 0.0, cur: 0.0, slot: u32::MAX };
+}
+
+thread_local! {
+    /// Per-thread accumulator, one cell per indexed name, reset after each query (only the
+    /// cells touched), so retrieval does no hashing and no allocation per posting.
+    static SCRATCH: std::cell::RefCell<(Vec<Acc>, Vec<u32>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
 /// Names worth scoring in full, best cheap score first.
 pub fn candidates(index: &Index, cfg: &Config, prepared: &Prepared, exp: &Expansions) -> Vec<u32> {
-    #[derive(Clone, Copy)]
-    struct Acc {
-        total: f32,
-        cur: f32,
-        slot: u32,
-    }
-    let n_names = index.names.len().max(2) as f32;
-    let rarity = |df: u32| (n_names / df.max(1) as f32).ln().max(0.0) + 0.1;
     // query token slots used for retrieval: those with expansions, rarest first
     let mut slots: Vec<(u32, u32)> = Vec::new(); // (slot, smallest df among expansions)
     let mut seen = FxHashSet::default();
@@ -119,8 +130,40 @@ pub fn candidates(index: &Index, cfg: &Config, prepared: &Prepared, exp: &Expans
     slots.truncate(cfg.retrieval.max_query_tokens);
     let common = cfg.retrieval.common_postings as u32;
     let have_rare = slots.iter().any(|s| s.1 <= common);
-    let mut acc: FxHashMap<u32, Acc> = FxHashMap::default();
-    for (slot, min_df) in &slots {
+    SCRATCH.with(|cell| {
+        let (acc, touched) = &mut *cell.borrow_mut();
+        if acc.len() < index.names.len() {
+            acc.resize(index.names.len(), Acc::EMPTY);
+        }
+        accumulate(index, cfg, exp, &slots, have_rare, acc, touched);
+        let mut scored: Vec<(u32, f32)> = touched.iter().map(|&n| (n, acc[n as usize].total + acc[n as usize].cur)).collect();
+        for &n in touched.iter() {
+            acc[n as usize] = Acc::EMPTY;
+        }
+        touched.clear();
+        top(cfg, &mut scored)
+    })
+}
+
+fn top(cfg: &Config, scored: &mut Vec<(u32, f32)>) -> Vec<u32> {
+    let k = cfg.retrieval.candidates.min(scored.len());
+    if k == 0 {
+        return Vec::new();
+    }
+    scored.select_nth_unstable_by(k - 1, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    scored.truncate(k);
+    scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    // names far behind the best cheap score cannot reach a competitive name score
+    let floor = scored.first().map(|s| s.1 * cfg.retrieval.relative_floor).unwrap_or(0.0);
+    let keep = cfg.retrieval.min_candidates;
+    scored.iter().enumerate().filter(|(i, s)| *i < keep || s.1 >= floor).map(|(_, (n, _))| *n).collect()
+}
+
+fn accumulate(index: &Index, cfg: &Config, exp: &Expansions, slots: &[(u32, u32)], have_rare: bool, acc: &mut [Acc], touched: &mut Vec<u32>) {
+    let n_names = index.names.len().max(2) as f32;
+    let rarity = |df: u32| (n_names / df.max(1) as f32).ln().max(0.0) + 0.1;
+    let common = cfg.retrieval.common_postings as u32;
+    for (slot, min_df) in slots {
         let mut budget = if have_rare { usize::MAX } else { 4 * cfg.retrieval.common_postings };
         if have_rare && *min_df > common {
             continue;
@@ -136,7 +179,10 @@ pub fn candidates(index: &Index, cfg: &Config, prepared: &Prepared, exp: &Expans
                     break;
                 }
                 budget -= 1;
-                let e = acc.entry(name).or_insert(Acc { total: 0.0, cur: 0.0, slot: u32::MAX });
+                let e = &mut acc[name as usize];
+                if e.slot == u32::MAX {
+                    touched.push(name);
+                }
                 if e.slot != *slot {
                     e.total += e.cur;
                     e.cur = w;
@@ -147,13 +193,4 @@ pub fn candidates(index: &Index, cfg: &Config, prepared: &Prepared, exp: &Expans
             }
         }
     }
-    let mut scored: Vec<(u32, f32)> = acc.into_iter().map(|(n, a)| (n, a.total + a.cur)).collect();
-    let k = cfg.retrieval.candidates.min(scored.len());
-    if k == 0 {
-        return Vec::new();
-    }
-    scored.select_nth_unstable_by(k - 1, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    scored.truncate(k);
-    scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    scored.into_iter().map(|(n, _)| n).collect()
 }

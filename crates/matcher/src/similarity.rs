@@ -103,8 +103,8 @@ impl TokenKeys {
         TokenKeys {
             text: text.to_string(),
             given: keys::given_name_class_of_canon(&canon),
+            skeleton: keys::skeleton_of_canon(&canon),
             canon,
-            skeleton: keys::skeleton(text),
             korean: keys::korean_key(text),
             ocr: keys::ocr_fold(text),
             vowelless: keys::is_vowelless(text),
@@ -172,31 +172,49 @@ pub fn edit_distance<T: PartialEq>(a: &[T], b: &[T], max: usize) -> Option<usize
     (d <= max).then_some(d)
 }
 
-/// Cost of substituting one ASCII letter for another: 0.6 within a sound class (b/p/v/f/w,
-/// d/t, g/k/c/q, s/z/c/x, j/g/y, m/n, l/r), 0.7 between two vowels, else 1.
-fn sub_cost(a: u8, b: u8) -> f32 {
+/// Cost, in tenths of an edit, of substituting one ASCII letter for another: 6 within a sound
+/// class (b/p/v/f/w, d/t, g/k/c/q, s/z/c/x, j/g/y, m/n, l/r), 7 between two vowels, else 10.
+/// Other bytes cost 10 unless equal.
+fn sub_cost_tenths(a: u8, b: u8) -> u16 {
+    static TABLE: std::sync::OnceLock<[[u8; 26]; 26]> = std::sync::OnceLock::new();
     if a == b {
-        return 0.0;
+        return 0;
     }
-    const CLASSES: [&[u8]; 7] = [b"bpvfw", b"dt", b"gkcq", b"szcx", b"jgy", b"mn", b"lr"];
-    let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
-    if vowel(a) && vowel(b) {
-        return 0.7;
+    if !(a.is_ascii_lowercase() && b.is_ascii_lowercase()) {
+        return 10;
     }
-    if CLASSES.iter().any(|c| c.contains(&a) && c.contains(&b)) {
-        return 0.6;
-    }
-    1.0
+    let t = TABLE.get_or_init(|| {
+        const CLASSES: [&[u8]; 7] = [b"bpvfw", b"dt", b"gkcq", b"szcx", b"jgy", b"mn", b"lr"];
+        let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
+        let mut t = [[10u8; 26]; 26];
+        for x in b'a'..=b'z' {
+            for y in b'a'..=b'z' {
+                let c = if x == y {
+                    0
+                } else if vowel(x) && vowel(y) {
+                    7
+                } else if CLASSES.iter().any(|c| c.contains(&x) && c.contains(&y)) {
+                    6
+                } else {
+                    10
+                };
+                t[(x - b'a') as usize][(y - b'a') as usize] = c;
+            }
+        }
+        t
+    });
+    t[(a - b'a') as usize][(b - b'a') as usize] as u16
 }
 
-/// Optimal-string-alignment distance over ASCII bytes where a substitution costs
-/// [`sub_cost`] (similar sounds and vowels count less), bounded by `max`.
+/// Optimal-string-alignment distance over ASCII bytes where a substitution costs less for
+/// similar sounds and vowels (see `sub_cost_tenths`), bounded by `max`.
 pub fn sound_distance(a: &[u8], b: &[u8], max: f32) -> Option<f32> {
     sound_distance_t(a, b, max, 1.0)
 }
 
 /// [`sound_distance`] with a given cost for adjacent transpositions. Only cells within
 /// `max` of the diagonal are computed (a path outside the band costs more than `max`).
+/// Works in integer tenths of an edit.
 pub fn sound_distance_t(a: &[u8], b: &[u8], max: f32, transposition: f32) -> Option<f32> {
     let (n, m) = (a.len(), b.len());
     if (n.abs_diff(m) as f32) > max || n > MAX_EDIT_LEN || m > MAX_EDIT_LEN {
@@ -205,11 +223,13 @@ pub fn sound_distance_t(a: &[u8], b: &[u8], max: f32, transposition: f32) -> Opt
     if n == 0 || m == 0 {
         return Some(n.max(m) as f32).filter(|d| *d <= max);
     }
-    const INF: f32 = 1e9;
+    const INF: u16 = u16::MAX / 2;
+    let maxt = (max * 10.0).round() as u16;
+    let tr = (transposition * 10.0).round() as u16;
     let band = max.ceil() as usize + 1;
-    let mut rows = [[INF; MAX_EDIT_LEN + 1]; 3];
+    let mut rows = [[INF; MAX_EDIT_LEN + 2]; 3];
     for (j, v) in rows[1].iter_mut().enumerate().take(m + 1) {
-        *v = j as f32;
+        *v = j as u16 * 10;
     }
     for i in 1..=n {
         let (cur_i, prev_i, prev2_i) = ((i + 1) % 3, i % 3, (i + 2) % 3);
@@ -218,22 +238,23 @@ pub fn sound_distance_t(a: &[u8], b: &[u8], max: f32, transposition: f32) -> Opt
         for j in lo.saturating_sub(2)..=(hi + 1).min(m) {
             rows[cur_i][j] = INF;
         }
-        rows[cur_i][0] = i as f32;
-        let mut row_min = i as f32;
+        rows[cur_i][0] = i as u16 * 10;
+        let mut row_min = rows[cur_i][0];
         for j in lo..=hi {
-            let mut v = (rows[prev_i][j] + 1.0).min(rows[cur_i][j - 1] + 1.0).min(rows[prev_i][j - 1] + sub_cost(a[i - 1], b[j - 1]));
+            let sub = rows[prev_i][j - 1] + sub_cost_tenths(a[i - 1], b[j - 1]);
+            let mut v = (rows[prev_i][j] + 10).min(rows[cur_i][j - 1] + 10).min(sub);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(rows[prev2_i][j - 2] + transposition);
+                v = v.min(rows[prev2_i][j - 2] + tr);
             }
             rows[cur_i][j] = v;
             row_min = row_min.min(v);
         }
-        if row_min > max {
+        if row_min > maxt {
             return None;
         }
     }
     let d = rows[(n + 1) % 3][m];
-    (d <= max).then_some(d)
+    (d <= maxt).then_some(d as f32 / 10.0)
 }
 
 fn distance(a: &str, b: &str, max: usize) -> Option<usize> {

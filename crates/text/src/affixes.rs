@@ -40,6 +40,8 @@ struct Tables {
     legal: HashMap<Vec<&'static str>, (&'static str, &'static str)>,
     families: HashMap<&'static str, &'static str>,
     max_phrase: usize,
+    /// Words that start some legal-form phrase.
+    legal_starts: std::collections::HashSet<&'static str>,
 }
 
 fn tables() -> &'static Tables {
@@ -67,7 +69,8 @@ fn tables() -> &'static Tables {
                 legal.entry(toks).or_insert((code, family));
             }
         }
-        Tables { affix, legal, families, max_phrase }
+        let legal_starts = legal.keys().filter_map(|k: &Vec<&'static str>| k.first().copied()).collect();
+        Tables { affix, legal, families, max_phrase, legal_starts }
     })
 }
 
@@ -119,7 +122,7 @@ fn legal_forms(tokens: Vec<Token>) -> Vec<Token> {
     let mut i = 0;
     while i < tokens.len() {
         let mut found = None;
-        let max = t.max_phrase.min(tokens.len() - i);
+        let max = if t.legal_starts.contains(tokens[i].text.as_str()) { t.max_phrase.min(tokens.len() - i) } else { 0 };
         for len in (1..=max).rev() {
             let key: Vec<&str> = tokens[i..i + len].iter().map(|t| t.text.as_str()).collect();
             if let Some(&(code, _)) = t.legal.get(&key) {

@@ -99,7 +99,14 @@ pub fn skeleton(token: &str) -> String {
     if !token.is_ascii() {
         return token.to_string();
     }
-    let c = canon(token);
+    skeleton_of_canon(&canon(token))
+}
+
+/// [`skeleton`] from a canonical key already computed with [`canon`].
+pub fn skeleton_of_canon(c: &str) -> String {
+    if !c.is_ascii() {
+        return c.to_string();
+    }
     let mut out = String::with_capacity(c.len());
     for (i, ch) in c.chars().enumerate() {
         let class: &str = match ch {

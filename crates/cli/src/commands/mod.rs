@@ -6,6 +6,7 @@ pub mod import;
 pub mod lists;
 pub mod matching;
 pub mod screen;
+pub mod serve;
 pub mod show;
 pub mod snapshots;
 pub mod update;
