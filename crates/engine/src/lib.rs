@@ -22,7 +22,10 @@ pub enum EngineError {
     #[error(transparent)]
     Index(#[from] matcher::IndexError),
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// The lines that say the data is the demo and how to get the real lists.
@@ -57,7 +60,10 @@ pub fn open_snapshot(root: &Path) -> Result<(Snapshot, bool), EngineError> {
 
 /// Where the index of a snapshot is persisted.
 pub fn index_path(snapshot: &Snapshot) -> PathBuf {
-    snapshot.root().join("index").join(format!("{}.idx", snapshot.manifest.version))
+    snapshot
+        .root()
+        .join("index")
+        .join(format!("{}.idx", snapshot.manifest.version))
 }
 
 /// Builds the index of a snapshot from its entities.
@@ -83,8 +89,12 @@ pub fn load_index(snapshot: &Snapshot) -> Result<Index, EngineError> {
     let path = index_path(snapshot);
     match Index::load(&path) {
         Ok(i) if i.meta.snapshot_version == snapshot.manifest.version => return Ok(i),
-        Ok(_) => tracing::info!("index {} is for another snapshot; rebuilding", path.display()),
-        Err(matcher::IndexError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {}
+        Ok(_) => tracing::info!(
+            "index {} is for another snapshot; rebuilding",
+            path.display()
+        ),
+        Err(matcher::IndexError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => tracing::info!("rebuilding index: {e}"),
     }
     let index = build_index(snapshot)?;
@@ -109,9 +119,19 @@ impl Engine {
     }
 
     /// An engine over a given snapshot.
-    pub fn with_snapshot(root: &Path, snapshot: Snapshot, demo: bool, config: Config) -> Result<Engine, EngineError> {
+    pub fn with_snapshot(
+        root: &Path,
+        snapshot: Snapshot,
+        demo: bool,
+        config: Config,
+    ) -> Result<Engine, EngineError> {
         let index = load_index(&snapshot)?;
-        Ok(Engine { root: root.to_path_buf(), snapshot, demo, matcher: Matcher::new(index, config) })
+        Ok(Engine {
+            root: root.to_path_buf(),
+            snapshot,
+            demo,
+            matcher: Matcher::new(index, config),
+        })
     }
 
     pub fn matcher(&self) -> &Matcher {
@@ -143,7 +163,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let e = Engine::open(dir.path()).unwrap();
         assert!(e.demo);
-        let res = e.search(&Query::name("Mansudae Overseas Project Group of Companies"), &SearchOptions::default());
+        let res = e.search(
+            &Query::name("Mansudae Overseas Project Group of Companies"),
+            &SearchOptions::default(),
+        );
         assert!(!res.is_empty());
         assert_eq!(res[0].score, 1.0);
         // the persisted index is reused

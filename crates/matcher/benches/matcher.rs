@@ -21,7 +21,8 @@ const QUERIES: [&str; 8] = [
 fn index() -> Index {
     let shared = sources::shared_dir_for_tests();
     let lists = shared.join("data").join("lists");
-    let sets = sources::detect_paths(&[lists.join("un_sc"), lists.join("us_ofac_sdn")]).expect("lists");
+    let sets =
+        sources::detect_paths(&[lists.join("un_sc"), lists.join("us_ofac_sdn")]).expect("lists");
     let mut entities = Vec::new();
     for set in sets {
         entities.extend(sources::parse_all(&set).expect("parse").1);
@@ -53,7 +54,13 @@ fn benches(c: &mut Criterion) {
                     .iter()
                     .enumerate()
                     .map(|(slot, (k, kind))| {
-                        let qt = matcher::query::QToken { keys: k.clone(), kind: *kind, vocab: m.index().vocab.get(&k.text), joined: false, slot: slot as u32 };
+                        let qt = matcher::query::QToken {
+                            keys: k.clone(),
+                            kind: *kind,
+                            vocab: m.index().vocab.get(&k.text),
+                            joined: false,
+                            slot: slot as u32,
+                        };
                         retrieve::expand(m.index(), &cfg, &qt)
                     })
                     .collect();
@@ -74,7 +81,10 @@ fn benches(c: &mut Criterion) {
     let names: Vec<String> = (0..m.index().names.len() as u32)
         .map(|n| {
             let (toks, _) = m.index().name_tokens(n);
-            toks.iter().map(|t| m.index().vocab.keys[*t as usize].text.as_str()).collect::<Vec<_>>().join(" ")
+            toks.iter()
+                .map(|t| m.index().vocab.keys[*t as usize].text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
         })
         .collect();
     let mut g = c.benchmark_group("one query: watchlist vs brute force");
@@ -83,17 +93,23 @@ fn benches(c: &mut Criterion) {
         let query = Query::name(*q);
         b.iter(|| black_box(m.search(&query, &SearchOptions::default())))
     });
-    g.bench_with_input(BenchmarkId::new("brute force edit distance", q), &q, |b, q| {
-        b.iter(|| {
-            let mut best = (usize::MAX, 0);
-            for (i, n) in names.iter().enumerate() {
-                if let Some(d) = matcher::similarity::edit_distance(q.as_bytes(), n.as_bytes(), 40) {
-                    best = best.min((d, i));
+    g.bench_with_input(
+        BenchmarkId::new("brute force edit distance", q),
+        &q,
+        |b, q| {
+            b.iter(|| {
+                let mut best = (usize::MAX, 0);
+                for (i, n) in names.iter().enumerate() {
+                    if let Some(d) =
+                        matcher::similarity::edit_distance(q.as_bytes(), n.as_bytes(), 40)
+                    {
+                        best = best.min((d, i));
+                    }
                 }
-            }
-            black_box(best)
-        })
-    });
+                black_box(best)
+            })
+        },
+    );
     g.finish();
 }
 

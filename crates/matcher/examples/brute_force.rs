@@ -38,7 +38,9 @@ fn sorted_key(tokens: &mut [String]) -> String {
 }
 
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: brute_force INDEX_FILE < queries");
+    let path = std::env::args()
+        .nth(1)
+        .expect("usage: brute_force INDEX_FILE < queries");
     let index = Index::load(std::path::Path::new(&path)).expect("index");
     // every Latin name as a token-sorted string
     let names: Vec<(u32, String)> = index
@@ -48,7 +50,10 @@ fn main() {
         .filter(|(_, n)| !n.native)
         .map(|(i, n)| {
             let (toks, _) = index.name_tokens(i as u32);
-            let mut t: Vec<String> = toks.iter().map(|t| index.vocab.keys[*t as usize].text.clone()).collect();
+            let mut t: Vec<String> = toks
+                .iter()
+                .map(|t| index.vocab.keys[*t as usize].text.clone())
+                .collect();
             (n.entity, sorted_key(&mut t))
         })
         .collect();
@@ -59,8 +64,15 @@ fn main() {
     let mut n = 0;
     for line in std::io::stdin().lock().lines() {
         let line = line.expect("stdin");
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
-        let mut q: Vec<String> = norm.name(v["name"].as_str().unwrap_or(""), NameType::Any).tokens.into_iter().map(|t| t.text).collect();
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
+            continue;
+        };
+        let mut q: Vec<String> = norm
+            .name(v["name"].as_str().unwrap_or(""), NameType::Any)
+            .tokens
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
         let key = sorted_key(&mut q);
         let mut best: Vec<(f32, u32)> = Vec::new();
         for (entity, name) in &names {
@@ -79,9 +91,18 @@ fn main() {
                 serde_json::json!({"list": rec.list(), "list_id": rec.list_id(), "score": s, "name": rec.caption})
             })
             .collect();
-        writeln!(out, "{}", serde_json::json!({"id": v["id"], "matches": matches})).expect("stdout");
+        writeln!(
+            out,
+            "{}",
+            serde_json::json!({"id": v["id"], "matches": matches})
+        )
+        .expect("stdout");
         n += 1;
     }
     out.flush().expect("stdout");
-    eprintln!("brute force: {n} queries in {:.2}s = {:.1} queries/s", started.elapsed().as_secs_f64(), n as f64 / started.elapsed().as_secs_f64());
+    eprintln!(
+        "brute force: {n} queries in {:.2}s = {:.1} queries/s",
+        started.elapsed().as_secs_f64(),
+        n as f64 / started.elapsed().as_secs_f64()
+    );
 }

@@ -26,7 +26,13 @@ fn main() {
     let dirs: Vec<std::path::PathBuf> = std::env::args().skip(1).map(Into::into).collect();
     let t0 = std::time::Instant::now();
     let index = load_or_build(&dirs);
-    eprintln!("{} entities, {} names, {} tokens, ready in {:?}", index.meta.entities, index.meta.names, index.meta.tokens, t0.elapsed());
+    eprintln!(
+        "{} entities, {} names, {} tokens, ready in {:?}",
+        index.meta.entities,
+        index.meta.names,
+        index.meta.tokens,
+        t0.elapsed()
+    );
     let config: Config = match std::env::var("WATCHLIST_DEV_CONFIG") {
         Ok(json) => serde_json::from_str(&json).expect("config json"),
         Err(_) => Config::default(),
@@ -48,16 +54,35 @@ fn main() {
             q.birth_dates = d.parse().ok().into_iter().collect();
         }
         if let Some(c) = v["countries"].as_array() {
-            q.countries = c.iter().filter_map(|x| x.as_str().map(String::from)).collect();
+            q.countries = c
+                .iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect();
         }
-        let res = m.search(&q, &SearchOptions { limit: 10, min_score: Some(0.3), ..Default::default() });
+        let res = m.search(
+            &q,
+            &SearchOptions {
+                limit: 10,
+                min_score: Some(0.3),
+                ..Default::default()
+            },
+        );
         let matches: Vec<serde_json::Value> = res
             .iter()
             .map(|r| serde_json::json!({"list": r.list, "list_id": r.list_id, "score": r.score, "name": r.name, "explanation": r.explanation}))
             .collect();
-        writeln!(out, "{}", serde_json::json!({"id": v["id"], "matches": matches})).unwrap();
+        writeln!(
+            out,
+            "{}",
+            serde_json::json!({"id": v["id"], "matches": matches})
+        )
+        .unwrap();
         nq += 1;
     }
     out.flush().unwrap();
-    eprintln!("{nq} queries in {:?} ({:.0} q/s)", t1.elapsed(), nq as f64 / t1.elapsed().as_secs_f64());
+    eprintln!(
+        "{nq} queries in {:?} ({:.0} q/s)",
+        t1.elapsed(),
+        nq as f64 / t1.elapsed().as_secs_f64()
+    );
 }

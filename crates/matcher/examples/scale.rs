@@ -33,7 +33,15 @@ impl Rng {
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<f64>().unwrap_or(0.0)))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse::<f64>()
+                    .unwrap_or(0.0)
+            })
+        })
         .unwrap_or(0.0)
         / 1024.0
 }
@@ -41,15 +49,23 @@ fn peak_rss_mib() -> f64 {
 fn real_entities() -> Vec<Entity> {
     let shared = sources::shared_dir_for_tests();
     let lists = shared.join("data").join("lists");
-    let sets = sources::detect_paths(&[lists.join("un_sc"), lists.join("us_ofac_sdn")]).expect("lists");
-    sets.iter().flat_map(|s| sources::parse_all(s).expect("parse").1).collect()
+    let sets =
+        sources::detect_paths(&[lists.join("un_sc"), lists.join("us_ofac_sdn")]).expect("lists");
+    sets.iter()
+        .flat_map(|s| sources::parse_all(s).expect("parse").1)
+        .collect()
 }
 
 fn synthetic(real: &[Entity], n: usize) -> Vec<Entity> {
     let (mut given, mut family, mut org) = (Vec::new(), Vec::new(), Vec::new());
     for e in real {
         for name in e.names.iter().filter(|n| n.kind == NameKind::Primary) {
-            let words: Vec<String> = name.value.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 1).map(str::to_string).collect();
+            let words: Vec<String> = name
+                .value
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.len() > 1)
+                .map(str::to_string)
+                .collect();
             match e.schema {
                 Schema::Person => {
                     if let Some((last, rest)) = words.split_first() {
@@ -65,11 +81,22 @@ fn synthetic(real: &[Entity], n: usize) -> Vec<Entity> {
     (0..n)
         .map(|i| {
             let person = rng.below(10) < 6;
-            let mut e = Entity::new(EntityId::new("synthetic", &i.to_string()).expect("id"), if person { Schema::Person } else { Schema::Organization });
+            let mut e = Entity::new(
+                EntityId::new("synthetic", &i.to_string()).expect("id"),
+                if person {
+                    Schema::Person
+                } else {
+                    Schema::Organization
+                },
+            );
             let mut name = Vec::new();
             if person {
                 // surnames: uniform over the pool with a made-up suffix so most are rare
-                name.push(format!("{}{}", family[rng.below(family.len())], ["", "OV", "EZ", "I", "SON"][rng.below(5)]));
+                name.push(format!(
+                    "{}{}",
+                    family[rng.below(family.len())],
+                    ["", "OV", "EZ", "I", "SON"][rng.below(5)]
+                ));
                 for _ in 0..1 + rng.below(3) {
                     name.push(given[rng.skewed(given.len())].clone());
                 }
@@ -110,25 +137,42 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let qfile = args.next().expect("usage: scale QUERIES [SIZES...]");
     let sizes: Vec<usize> = args.map(|a| a.parse().expect("size")).collect();
-    let sizes = if sizes.is_empty() { vec![10_000, 100_000, 1_000_000] } else { sizes };
-    let queries: Vec<Query> = std::io::BufReader::new(std::fs::File::open(&qfile).expect("queries"))
-        .lines()
-        .map_while(Result::ok)
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(&l).ok())
-        .take(1000)
-        .map(|v| {
-            let mut q = Query::name(v["name"].as_str().unwrap_or(""));
-            q.schema = v["schema"].as_str().and_then(|s| s.parse().ok());
-            q
-        })
-        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![10_000, 100_000, 1_000_000]
+    } else {
+        sizes
+    };
+    let queries: Vec<Query> =
+        std::io::BufReader::new(std::fs::File::open(&qfile).expect("queries"))
+            .lines()
+            .map_while(Result::ok)
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(&l).ok())
+            .take(1000)
+            .map(|v| {
+                let mut q = Query::name(v["name"].as_str().unwrap_or(""));
+                q.schema = v["schema"].as_str().and_then(|s| s.parse().ok());
+                q
+            })
+            .collect();
     let real = real_entities();
     let t = Instant::now();
     let base = Matcher::new(Index::build(real.clone(), "real"), Config::default());
     let build = t.elapsed().as_secs_f64();
     let (base_p50, base_p99) = latencies(&base, &queries);
-    println!("{:>12} {:>10} {:>10} {:>10} {:>10} {:>12} {:>10}", "entities", "names", "build_s", "p50_us", "p99_us", "p50_vs_real", "peak_MiB");
-    println!("{:>12} {:>10} {:>10.2} {:>10.0} {:>10.0} {:>12} {:>10.0}", format!("real {}", real.len()), base.index().meta.names, build, base_p50, base_p99, "1.00x", peak_rss_mib());
+    println!(
+        "{:>12} {:>10} {:>10} {:>10} {:>10} {:>12} {:>10}",
+        "entities", "names", "build_s", "p50_us", "p99_us", "p50_vs_real", "peak_MiB"
+    );
+    println!(
+        "{:>12} {:>10} {:>10.2} {:>10.0} {:>10.0} {:>12} {:>10.0}",
+        format!("real {}", real.len()),
+        base.index().meta.names,
+        build,
+        base_p50,
+        base_p99,
+        "1.00x",
+        peak_rss_mib()
+    );
     drop(base);
     for n in sizes {
         let mut entities = real.clone();
@@ -137,6 +181,15 @@ fn main() {
         let m = Matcher::new(Index::build(entities, "synthetic"), Config::default());
         let build = t.elapsed().as_secs_f64();
         let (p50, p99) = latencies(&m, &queries);
-        println!("{:>12} {:>10} {:>10.2} {:>10.0} {:>10.0} {:>11.2}x {:>10.0}", n, m.index().meta.names, build, p50, p99, p50 / base_p50, peak_rss_mib());
+        println!(
+            "{:>12} {:>10} {:>10.2} {:>10.0} {:>10.0} {:>11.2}x {:>10.0}",
+            n,
+            m.index().meta.names,
+            build,
+            p50,
+            p99,
+            p50 / base_p50,
+            peak_rss_mib()
+        );
     }
 }

@@ -54,7 +54,16 @@ pub fn rarity(cfg: &Config, raw: f32) -> f32 {
 /// every vocabulary token that can reach `min_token_sim` (exact, key-equal, one-deletion and
 /// prefix neighbours), so a pair it did not see is unmatched — except the pairs retrieval
 /// never expands: initials and legal forms, which are compared here.
-fn pair_sim(index: &Index, cfg: &Config, cache: &mut SimCache, slot: u32, qkeys: &crate::similarity::TokenKeys, qkind: TokenKind, ctok: u32, ckind: TokenKind) -> Option<Sim> {
+fn pair_sim(
+    index: &Index,
+    cfg: &Config,
+    cache: &mut SimCache,
+    qt: &crate::query::QToken,
+    qkind: TokenKind,
+    ctok: u32,
+    ckind: TokenKind,
+) -> Option<Sim> {
+    let (slot, qkeys) = (qt.slot, &qt.keys);
     if let Some(s) = cache.get(&(slot, ctok)) {
         return *s;
     }
@@ -74,19 +83,37 @@ fn pair_sim(index: &Index, cfg: &Config, cache: &mut SimCache, slot: u32, qkeys:
 }
 
 /// Aligns one query reading with one indexed name.
-pub fn align(index: &Index, cfg: &Config, cache: &mut SimCache, variant: &Variant, vi: usize, name: u32) -> Alignment {
+pub fn align(
+    index: &Index,
+    cfg: &Config,
+    cache: &mut SimCache,
+    variant: &Variant,
+    vi: usize,
+    name: u32,
+) -> Alignment {
     let (ctoks, ckinds) = index.name_tokens(name);
     let q = &variant.tokens;
     // all pairs above the floor, best first
     let mut cand: Vec<Pair> = Vec::with_capacity(q.len() * ctoks.len());
     for (qi, qt) in q.iter().enumerate() {
         for (ci, (&ct, &ck)) in ctoks.iter().zip(ckinds).enumerate() {
-            let kind = if qt.kind == TokenKind::Initial && ck != TokenKind::Initial { TokenKind::Initial } else { qt.kind };
-            if let Some(mut s) = pair_sim(index, cfg, cache, qt.slot, &qt.keys, kind, ct, ck) {
+            let kind = if qt.kind == TokenKind::Initial && ck != TokenKind::Initial {
+                TokenKind::Initial
+            } else {
+                qt.kind
+            };
+            if let Some(mut s) = pair_sim(index, cfg, cache, qt, kind, ct, ck) {
                 if qt.joined && s.reason == Reason::Exact {
-                    s = Sim { sim: cfg.tokens.joined, reason: Reason::Joined };
+                    s = Sim {
+                        sim: cfg.tokens.joined,
+                        reason: Reason::Joined,
+                    };
                 }
-                cand.push(Pair { q: qi, c: ci, sim: s });
+                cand.push(Pair {
+                    q: qi,
+                    c: ci,
+                    sim: s,
+                });
             }
         }
     }
@@ -96,7 +123,12 @@ pub fn align(index: &Index, cfg: &Config, cache: &mut SimCache, variant: &Varian
         .map(|(&t, &k)| cfg.kinds.of(k) * rarity(cfg, index.vocab.rarity[t as usize]))
         .collect();
     cand.sort_by(|a, b| {
-        b.sim.sim.total_cmp(&a.sim.sim).then(c_weights[b.c].total_cmp(&c_weights[a.c])).then(a.q.cmp(&b.q)).then(a.c.cmp(&b.c))
+        b.sim
+            .sim
+            .total_cmp(&a.sim.sim)
+            .then(c_weights[b.c].total_cmp(&c_weights[a.c]))
+            .then(a.q.cmp(&b.q))
+            .then(a.c.cmp(&b.c))
     });
     let mut q_used = vec![false; q.len()];
     let mut c_used = vec![false; ctoks.len()];
@@ -114,7 +146,12 @@ pub fn align(index: &Index, cfg: &Config, cache: &mut SimCache, variant: &Varian
     if pairs.len() < q.len() && pairs.len() < ctoks.len() {
         let mut extra: Vec<Pair> = Vec::new();
         for (qi, qt) in q.iter().enumerate().filter(|(i, _)| !q_used[*i]) {
-            for (ci, (&ct, &ck)) in ctoks.iter().zip(ckinds).enumerate().filter(|(i, _)| !c_used[*i]) {
+            for (ci, (&ct, &ck)) in ctoks
+                .iter()
+                .zip(ckinds)
+                .enumerate()
+                .filter(|(i, _)| !c_used[*i])
+            {
                 let ckeys = &index.vocab.keys[ct as usize];
                 let worth = qt.keys.chars.abs_diff(ckeys.chars) <= 3
                     || ck == TokenKind::LegalForm
@@ -123,15 +160,31 @@ pub fn align(index: &Index, cfg: &Config, cache: &mut SimCache, variant: &Varian
                 if !worth {
                     continue;
                 }
-                let s = *cache
-                    .entry((qt.slot, ct))
-                    .or_insert_with(|| token_sim(&qt.keys, qt.kind, &index.vocab.keys[ct as usize], ck, &cfg.tokens));
+                let s = *cache.entry((qt.slot, ct)).or_insert_with(|| {
+                    token_sim(
+                        &qt.keys,
+                        qt.kind,
+                        &index.vocab.keys[ct as usize],
+                        ck,
+                        &cfg.tokens,
+                    )
+                });
                 if let Some(s) = s {
-                    extra.push(Pair { q: qi, c: ci, sim: s });
+                    extra.push(Pair {
+                        q: qi,
+                        c: ci,
+                        sim: s,
+                    });
                 }
             }
         }
-        extra.sort_by(|a, b| b.sim.sim.total_cmp(&a.sim.sim).then(a.q.cmp(&b.q)).then(a.c.cmp(&b.c)));
+        extra.sort_by(|a, b| {
+            b.sim
+                .sim
+                .total_cmp(&a.sim.sim)
+                .then(a.q.cmp(&b.q))
+                .then(a.c.cmp(&b.c))
+        });
         for p in extra {
             if !q_used[p.q] && !c_used[p.c] {
                 q_used[p.q] = true;
@@ -145,14 +198,21 @@ pub fn align(index: &Index, cfg: &Config, cache: &mut SimCache, variant: &Varian
     let mut q_weights: Vec<f32> = q
         .iter()
         .map(|t| {
-            let raw = t.vocab.map(|v| index.vocab.rarity[v as usize]).unwrap_or(cfg.names.unknown_token_rarity);
+            let raw = t
+                .vocab
+                .map(|v| index.vocab.rarity[v as usize])
+                .unwrap_or(cfg.names.unknown_token_rarity);
             cfg.kinds.of(t.kind) * rarity(cfg, raw)
         })
         .collect();
     for p in &pairs {
         let partner = rarity(cfg, index.vocab.rarity[ctoks[p.c] as usize]);
         // a word matched to a legal form weighs as a legal form (a misspelt "Limited")
-        let kind = if ckinds[p.c] == TokenKind::LegalForm { TokenKind::LegalForm } else { q[p.q].kind };
+        let kind = if ckinds[p.c] == TokenKind::LegalForm {
+            TokenKind::LegalForm
+        } else {
+            q[p.q].kind
+        };
         q_weights[p.q] = cfg.kinds.of(kind) * partner;
     }
     if cfg.names.fuzzy_common_penalty > 0.0 {
@@ -163,17 +223,34 @@ pub fn align(index: &Index, cfg: &Config, cache: &mut SimCache, variant: &Varian
     }
     let total_q: f32 = q_weights.iter().sum();
     let total_c: f32 = c_weights.iter().sum();
-    let cov_q: f32 = pairs.iter().map(|p| q_weights[p.q] * p.sim.sim).sum::<f32>();
-    let cov_c: f32 = pairs.iter().map(|p| c_weights[p.c] * p.sim.sim).sum::<f32>();
-    let query_coverage = if total_q > 0.0 { (cov_q / total_q).min(1.0) } else { 0.0 };
-    let candidate_coverage = if total_c > 0.0 { (cov_c / total_c).min(1.0) } else { 0.0 };
+    let cov_q: f32 = pairs
+        .iter()
+        .map(|p| q_weights[p.q] * p.sim.sim)
+        .sum::<f32>();
+    let cov_c: f32 = pairs
+        .iter()
+        .map(|p| c_weights[p.c] * p.sim.sim)
+        .sum::<f32>();
+    let query_coverage = if total_q > 0.0 {
+        (cov_q / total_q).min(1.0)
+    } else {
+        0.0
+    };
+    let candidate_coverage = if total_c > 0.0 {
+        (cov_c / total_c).min(1.0)
+    } else {
+        0.0
+    };
     let all_fuzzy = !pairs.is_empty() && !pairs.iter().any(|p| p.sim.reason.is_strong());
     let mut score = query_coverage.powf(cfg.names.query_coverage_exponent)
         * candidate_coverage.powf(cfg.names.candidate_coverage_exponent);
     if all_fuzzy {
         score *= cfg.names.all_fuzzy_factor;
     }
-    if pairs.len() == q.len() && pairs.len() == ctoks.len() && pairs.iter().all(|p| p.sim.reason == Reason::Exact) {
+    if pairs.len() == q.len()
+        && pairs.len() == ctoks.len()
+        && pairs.iter().all(|p| p.sim.reason == Reason::Exact)
+    {
         score = 1.0;
     }
     let mut a = Alignment {
@@ -189,7 +266,11 @@ pub fn align(index: &Index, cfg: &Config, cache: &mut SimCache, variant: &Varian
         score: score.clamp(0.0, 1.0),
     };
     let leftovers = a.pairs.len() < q.len() || a.pairs.len() < ctoks.len();
-    if !variant.native && a.score < cfg.tokens.joined && (q.len() > 1 || ctoks.len() > 1) && (leftovers || a.score < 0.85) {
+    if !variant.native
+        && a.score < cfg.tokens.joined
+        && (q.len() > 1 || ctoks.len() > 1)
+        && (leftovers || a.score < 0.85)
+    {
         joined_compare(index, cfg, variant, name, ctoks, &mut a);
     }
     a
@@ -199,7 +280,14 @@ pub fn align(index: &Index, cfg: &Config, cache: &mut SimCache, variant: &Varian
 /// surname moved to the end, and with the first word moved to the end — and keeps the result
 /// when it beats the token alignment. Also recognises a query that is the listed name cut
 /// short in the middle of a word.
-fn joined_compare(index: &Index, cfg: &Config, variant: &Variant, name: u32, ctoks: &[u32], a: &mut Alignment) {
+fn joined_compare(
+    index: &Index,
+    cfg: &Config,
+    variant: &Variant,
+    name: u32,
+    ctoks: &[u32],
+    a: &mut Alignment,
+) {
     let qj = crate::index::joined(variant.tokens.iter().map(|t| t.keys.text.as_str()));
     if qj.len() < 4 || !qj.is_ascii() {
         return;
@@ -208,12 +296,20 @@ fn joined_compare(index: &Index, cfg: &Config, variant: &Variant, name: u32, cto
     let surname = index.names[name as usize].surname_len as usize;
     let mut orders = vec![crate::index::joined(ctoks.iter().map(text))];
     if surname > 0 && surname < ctoks.len() {
-        orders.push(crate::index::joined(ctoks[surname..].iter().chain(&ctoks[..surname]).map(text)));
+        orders.push(crate::index::joined(
+            ctoks[surname..].iter().chain(&ctoks[..surname]).map(text),
+        ));
     }
     if surname != 1 && ctoks.len() > 1 {
-        orders.push(crate::index::joined(ctoks.iter().skip(1).chain(ctoks.first()).map(text)));
+        orders.push(crate::index::joined(
+            ctoks.iter().skip(1).chain(ctoks.first()).map(text),
+        ));
     }
-    let last_query_word = variant.tokens.last().map(|t| t.keys.text.as_str()).unwrap_or("");
+    let last_query_word = variant
+        .tokens
+        .last()
+        .map(|t| t.keys.text.as_str())
+        .unwrap_or("");
     for cj in orders {
         if !cj.is_ascii() {
             continue;
@@ -224,21 +320,39 @@ fn joined_compare(index: &Index, cfg: &Config, variant: &Variant, name: u32, cto
         if qj.len() >= cfg.names.truncated_min_chars
             && cj.len() > qj.len()
             && cj.starts_with(&qj)
-            && ctoks.iter().any(|t| text(t).len() > last_query_word.len() && text(t).starts_with(last_query_word))
+            && ctoks.iter().any(|t| {
+                text(t).len() > last_query_word.len() && text(t).starts_with(last_query_word)
+            })
         {
-            let sim = cfg.names.truncated_base + cfg.names.truncated_gain * qj.len() as f32 / cj.len() as f32;
-            best = Some(Sim { sim, reason: Reason::Prefix });
+            let sim = cfg.names.truncated_base
+                + cfg.names.truncated_gain * qj.len() as f32 / cj.len() as f32;
+            best = Some(Sim {
+                sim,
+                reason: Reason::Prefix,
+            });
         }
         let len = qj.len().max(cj.len());
-        let max = (len / cfg.names.joined_name_chars_per_edit.max(1)).clamp(1, 4) as f32 + cfg.tokens.typo_slack;
-        let close_enough = crate::similarity::bag_distance(qj.as_bytes(), cj.as_bytes()) as f32 * 0.6 <= max;
+        let max = (len / cfg.names.joined_name_chars_per_edit.max(1)).clamp(1, 4) as f32
+            + cfg.tokens.typo_slack;
+        let close_enough =
+            crate::similarity::bag_distance(qj.as_bytes(), cj.as_bytes()) as f32 * 0.6 <= max;
         if let Some(d) = close_enough
-            .then(|| crate::similarity::sound_distance_t(qj.as_bytes(), cj.as_bytes(), max, cfg.tokens.transposition_cost))
+            .then(|| {
+                crate::similarity::sound_distance_t(
+                    qj.as_bytes(),
+                    cj.as_bytes(),
+                    max,
+                    cfg.tokens.transposition_cost,
+                )
+            })
             .flatten()
         {
             let sim = (1.0 - d / len as f32).min(cfg.tokens.joined);
             if best.is_none_or(|b: Sim| sim > b.sim) {
-                best = Some(Sim { sim, reason: Reason::Joined });
+                best = Some(Sim {
+                    sim,
+                    reason: Reason::Joined,
+                });
             }
         }
         if let Some(b) = best.filter(|b| b.sim > a.score) {

@@ -16,22 +16,38 @@ pub fn schema_factor(cfg: &Config, query: Option<Schema>, entity: Schema) -> Opt
         (a, b) if a == b => Some(1.0),
         (LegalEntity, _) | (_, LegalEntity) => Some(1.0),
         (Person, _) | (_, Person) => None,
-        (Organization, Vessel | Aircraft) | (Vessel | Aircraft, Organization) | (Vessel, Aircraft) | (Aircraft, Vessel) => {
-            Some(cfg.evidence.schema_near_factor)
-        }
+        (Organization, Vessel | Aircraft)
+        | (Vessel | Aircraft, Organization)
+        | (Vessel, Aircraft)
+        | (Aircraft, Vessel) => Some(cfg.evidence.schema_near_factor),
         _ => Some(1.0),
     }
 }
 
 /// Applies schema, birth date, country and identifier evidence to a name score.
-pub fn apply(cfg: &Config, index: &Index, q: &Query, e: &EntityRec, name_score: f32) -> Option<(f32, Vec<Adjustment>)> {
+pub fn apply(
+    cfg: &Config,
+    index: &Index,
+    q: &Query,
+    e: &EntityRec,
+    name_score: f32,
+) -> Option<(f32, Vec<Adjustment>)> {
     let ev = &cfg.evidence;
     let mut score = name_score;
     let mut adj = Vec::new();
     let factor = schema_factor(cfg, q.schema, e.schema)?;
     if factor < 1.0 {
         score *= factor;
-        adj.push(Adjustment::factor("evidence.schema_near_factor", format!("query is {:?}, entity is {:?}", q.schema.unwrap_or(Schema::LegalEntity), e.schema), factor, score));
+        adj.push(Adjustment::factor(
+            "evidence.schema_near_factor",
+            format!(
+                "query is {:?}, entity is {:?}",
+                q.schema.unwrap_or(Schema::LegalEntity),
+                e.schema
+            ),
+            factor,
+            score,
+        ));
     }
     if let Some(a) = birth_date(cfg, q, e, &mut score) {
         adj.push(a);
@@ -39,13 +55,26 @@ pub fn apply(cfg: &Config, index: &Index, q: &Query, e: &EntityRec, name_score: 
     if let Some(a) = country(cfg, q, e, &mut score) {
         adj.push(a);
     }
-    if let Some(hit) = q.identifiers.iter().map(|i| normalize_identifier(i)).find(|v| {
-        index.identifiers.get(v).is_some_and(|ents| ents.iter().any(|&i| index.entities[i as usize].id == e.id))
-    }) {
+    if let Some(hit) = q
+        .identifiers
+        .iter()
+        .map(|i| normalize_identifier(i))
+        .find(|v| {
+            index
+                .identifiers
+                .get(v)
+                .is_some_and(|ents| ents.iter().any(|&i| index.entities[i as usize].id == e.id))
+        })
+    {
         if score < ev.identifier_floor {
             score = ev.identifier_floor;
         }
-        adj.push(Adjustment::floor("evidence.identifier_floor", format!("identifier {hit} is listed for this entity"), ev.identifier_floor, score));
+        adj.push(Adjustment::floor(
+            "evidence.identifier_floor",
+            format!("identifier {hit} is listed for this entity"),
+            ev.identifier_floor,
+            score,
+        ));
     }
     Some((score.clamp(0.0, 1.0), adj))
 }
@@ -73,9 +102,15 @@ fn birth_date(cfg: &Config, q: &Query, e: &EntityRec, score: &mut f32) -> Option
                 } else {
                     2
                 }
-            } else if ql.0.abs_diff(el.0) <= 1 && (qr.precision == 1 || er.precision == 1 || (ql.1 == el.1 && ql.2 == el.2)) {
-                1
-            } else if qr.precision == 3 && er.precision == 3 && ql.0 == el.0 && ql.1 == el.2 && ql.2 == el.1 {
+            } else if (ql.0.abs_diff(el.0) <= 1
+                && (qr.precision == 1 || er.precision == 1 || (ql.1 == el.1 && ql.2 == el.2)))
+                || (qr.precision == 3
+                    && er.precision == 3
+                    && ql.0 == el.0
+                    && ql.1 == el.2
+                    && ql.2 == el.1)
+            {
+                // a year apart, or day and month swapped
                 1
             } else {
                 0
@@ -89,19 +124,39 @@ fn birth_date(cfg: &Config, q: &Query, e: &EntityRec, score: &mut f32) -> Option
     Some(match o {
         3 => {
             *score += (1.0 - *score) * ev.dob_exact_boost;
-            Adjustment::boost("evidence.dob_exact_boost", format!("birth date agrees: {detail}"), ev.dob_exact_boost, *score)
+            Adjustment::boost(
+                "evidence.dob_exact_boost",
+                format!("birth date agrees: {detail}"),
+                ev.dob_exact_boost,
+                *score,
+            )
         }
         2 => {
             *score += (1.0 - *score) * ev.dob_partial_boost;
-            Adjustment::boost("evidence.dob_partial_boost", format!("birth date agrees at the precision given: {detail}"), ev.dob_partial_boost, *score)
+            Adjustment::boost(
+                "evidence.dob_partial_boost",
+                format!("birth date agrees at the precision given: {detail}"),
+                ev.dob_partial_boost,
+                *score,
+            )
         }
         1 => {
             *score *= ev.dob_near_factor;
-            Adjustment::factor("evidence.dob_near_factor", format!("birth date close but not equal: {detail}"), ev.dob_near_factor, *score)
+            Adjustment::factor(
+                "evidence.dob_near_factor",
+                format!("birth date close but not equal: {detail}"),
+                ev.dob_near_factor,
+                *score,
+            )
         }
         _ => {
             *score *= ev.dob_mismatch_factor;
-            Adjustment::factor("evidence.dob_mismatch_factor", format!("birth date contradicts: {detail}"), ev.dob_mismatch_factor, *score)
+            Adjustment::factor(
+                "evidence.dob_mismatch_factor",
+                format!("birth date contradicts: {detail}"),
+                ev.dob_mismatch_factor,
+                *score,
+            )
         }
     })
 }
@@ -121,15 +176,28 @@ fn country(cfg: &Config, q: &Query, e: &EntityRec, score: &mut f32) -> Option<Ad
     if q.countries.is_empty() || e.countries.is_empty() {
         return None;
     }
-    let qc: Vec<String> = q.countries.iter().map(|c| c.trim().to_ascii_lowercase()).collect();
+    let qc: Vec<String> = q
+        .countries
+        .iter()
+        .map(|c| c.trim().to_ascii_lowercase())
+        .collect();
     if let Some(c) = qc.iter().find(|c| e.countries.contains(c)) {
         *score += (1.0 - *score) * ev.country_boost;
-        Some(Adjustment::boost("evidence.country_boost", format!("country agrees: {c}"), ev.country_boost, *score))
+        Some(Adjustment::boost(
+            "evidence.country_boost",
+            format!("country agrees: {c}"),
+            ev.country_boost,
+            *score,
+        ))
     } else {
         *score *= ev.country_mismatch_factor;
         Some(Adjustment::factor(
             "evidence.country_mismatch_factor",
-            format!("countries differ: query {} vs listed {}", qc.join(","), e.countries.join(",")),
+            format!(
+                "countries differ: query {} vs listed {}",
+                qc.join(","),
+                e.countries.join(",")
+            ),
             ev.country_mismatch_factor,
             *score,
         ))

@@ -31,13 +31,28 @@ pub struct Adjustment {
 
 impl Adjustment {
     pub fn factor(feature: &str, detail: String, f: f32, after: f32) -> Self {
-        Adjustment { feature: feature.into(), detail, effect: format!("×{f:.2}"), score_after: after }
+        Adjustment {
+            feature: feature.into(),
+            detail,
+            effect: format!("×{f:.2}"),
+            score_after: after,
+        }
     }
     pub fn boost(feature: &str, detail: String, b: f32, after: f32) -> Self {
-        Adjustment { feature: feature.into(), detail, effect: format!("+{:.0}% of the gap to 1.0", b * 100.0), score_after: after }
+        Adjustment {
+            feature: feature.into(),
+            detail,
+            effect: format!("+{:.0}% of the gap to 1.0", b * 100.0),
+            score_after: after,
+        }
     }
     pub fn floor(feature: &str, detail: String, f: f32, after: f32) -> Self {
-        Adjustment { feature: feature.into(), detail, effect: format!("at least {f:.2}"), score_after: after }
+        Adjustment {
+            feature: feature.into(),
+            detail,
+            effect: format!("at least {f:.2}"),
+            score_after: after,
+        }
     }
 }
 

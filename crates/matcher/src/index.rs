@@ -57,7 +57,12 @@ impl DateRange {
             DateValue::Circa(p) => (p.precision(), true),
             DateValue::Range(..) => (1, true),
         };
-        DateRange { lo: n(y1, m1, d1), hi: n(y2, m2, d2), precision, approximate }
+        DateRange {
+            lo: n(y1, m1, d1),
+            hi: n(y2, m2, d2),
+            precision,
+            approximate,
+        }
     }
 }
 
@@ -128,7 +133,11 @@ pub struct Vocab {
 pub fn deletion_hashes(text: &str) -> Vec<u64> {
     let build = rustc_hash::FxBuildHasher;
     let mut out = Vec::with_capacity(text.len() + 1);
-    let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect();
+    let bounds: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()))
+        .collect();
     out.push(concat_hash(&build, text, ""));
     for w in bounds.windows(2) {
         out.push(concat_hash(&build, &text[..w[0]], &text[w[1]..]));
@@ -144,13 +153,21 @@ pub fn deletion_hashes(text: &str) -> Vec<u64> {
 pub fn query_deletion_hashes(text: &str) -> Vec<u64> {
     let build = rustc_hash::FxBuildHasher;
     let mut out = deletion_hashes(text);
-    let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect();
+    let bounds: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()))
+        .collect();
     if bounds.len() > 10 {
         use std::hash::BuildHasher;
         let mut buf = [0u8; 96];
         for i in 0..bounds.len() - 1 {
             for j in i + 1..bounds.len() - 1 {
-                let parts = [&text[..bounds[i]], &text[bounds[i + 1]..bounds[j]], &text[bounds[j + 1]..]];
+                let parts = [
+                    &text[..bounds[i]],
+                    &text[bounds[i + 1]..bounds[j]],
+                    &text[bounds[j + 1]..],
+                ];
                 let len: usize = parts.iter().map(|p| p.len()).sum();
                 if len > buf.len() {
                     continue;
@@ -201,7 +218,10 @@ impl Vocab {
             let id = id as u32;
             self.by_canon.entry(k.canon.clone()).or_default().push(id);
             if k.skeleton.len() >= 2 {
-                self.by_skeleton.entry(k.skeleton.clone()).or_default().push(id);
+                self.by_skeleton
+                    .entry(k.skeleton.clone())
+                    .or_default()
+                    .push(id);
             }
             if let Some(kk) = &k.korean {
                 self.by_korean.entry(kk.clone()).or_default().push(id);
@@ -213,7 +233,10 @@ impl Vocab {
                 self.by_ocr.entry(o.clone()).or_default().push(id);
             }
             if k.chars >= 3 && !k.vowelless {
-                self.by_devowel.entry(k.devowel.clone()).or_default().push(id);
+                self.by_devowel
+                    .entry(k.devowel.clone())
+                    .or_default()
+                    .push(id);
             }
             if k.chars >= 4 {
                 self.by_sorted.entry(k.sorted.clone()).or_default().push(id);
@@ -225,7 +248,11 @@ impl Vocab {
             }
         }
         let mut sorted: Vec<u32> = (0..self.keys.len() as u32).collect();
-        sorted.sort_by(|a, b| self.keys[*a as usize].text.cmp(&self.keys[*b as usize].text));
+        sorted.sort_by(|a, b| {
+            self.keys[*a as usize]
+                .text
+                .cmp(&self.keys[*b as usize].text)
+        });
         self.sorted = sorted;
     }
 
@@ -243,7 +270,9 @@ impl Vocab {
 
     /// Token ids whose text starts with `prefix` (at most `cap`).
     pub fn with_prefix(&self, prefix: &str, cap: usize) -> Vec<u32> {
-        let start = self.sorted.partition_point(|id| self.keys[*id as usize].text.as_str() < prefix);
+        let start = self
+            .sorted
+            .partition_point(|id| self.keys[*id as usize].text.as_str() < prefix);
         self.sorted[start..]
             .iter()
             .take_while(|id| self.keys[**id as usize].text.starts_with(prefix))
@@ -257,7 +286,10 @@ impl Vocab {
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}: not a watchlist index or written by another version ({reason})")]
     Incompatible { path: String, reason: String },
 }
@@ -315,7 +347,11 @@ pub fn korean_context(e: &Entity) -> bool {
 /// Normalises an identifier for exact comparison: upper-case letters and digits only; an
 /// 11-character SWIFT/BIC ending in XXX (the head office) is cut to its 8-character form.
 pub fn normalize_identifier(value: &str) -> String {
-    let mut s: String = value.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect();
+    let mut s: String = value
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect();
     if s.len() == 11 && s.ends_with("XXX") && s[..6].chars().all(|c| c.is_ascii_alphabetic()) {
         s.truncate(8);
     }
@@ -347,7 +383,9 @@ impl Index {
                     forms.push((true, native));
                 }
                 let surname_len = match name.value.split_once(',') {
-                    Some((head, tail)) if !tail.trim().is_empty() => norm.name(head, nt).tokens.len() as u16,
+                    Some((head, tail)) if !tail.trim().is_empty() => {
+                        norm.name(head, nt).tokens.len() as u16
+                    }
                     _ => 0,
                 };
                 for (native, toks) in forms {
@@ -373,7 +411,11 @@ impl Index {
                         value: name.value.clone(),
                         tok_start,
                         tok_len: toks.len().min(u16::MAX as usize) as u16,
-                        surname_len: if native { 0 } else { surname_len.min(toks.len() as u16) },
+                        surname_len: if native {
+                            0
+                        } else {
+                            surname_len.min(toks.len() as u16)
+                        },
                     });
                 }
             }
@@ -438,15 +480,26 @@ impl Index {
             }
         }
         let n = (names.len().max(2)) as f32;
-        vocab.rarity = df.iter().map(|&d| ((n / d.max(1) as f32).ln() / n.ln()).clamp(0.0, 1.0)).collect();
+        vocab.rarity = df
+            .iter()
+            .map(|&d| ((n / d.max(1) as f32).ln() / n.ln()).clamp(0.0, 1.0))
+            .collect();
         vocab.df = df;
         vocab.build_tables();
         let mut joined_names: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
         let build = rustc_hash::FxBuildHasher;
-        for (ni, n) in names.iter().enumerate().filter(|(_, n)| !n.native && n.tok_len > 1) {
+        for (ni, n) in names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| !n.native && n.tok_len > 1)
+        {
             let toks = &tokens[n.tok_start as usize..n.tok_start as usize + n.tok_len as usize];
             let j = joined(toks.iter().map(|t| vocab.keys[*t as usize].text.as_str()));
-            let hashes = if j.len() <= JOINED_DELETE_MAX { deletion_hashes(&j) } else { vec![concat_hash(&build, &j, "")] };
+            let hashes = if j.len() <= JOINED_DELETE_MAX {
+                deletion_hashes(&j)
+            } else {
+                vec![concat_hash(&build, &j, "")]
+            };
             for h in hashes {
                 joined_names.entry(h).or_default().push(ni as u32);
             }
@@ -458,12 +511,27 @@ impl Index {
             names: names.len() as u32,
             tokens: vocab.len() as u32,
         };
-        Index { meta, entities: recs, names, tokens, token_kinds, vocab, post_offsets, postings, identifiers, entity_ids, joined_names }
+        Index {
+            meta,
+            entities: recs,
+            names,
+            tokens,
+            token_kinds,
+            vocab,
+            post_offsets,
+            postings,
+            identifiers,
+            entity_ids,
+            joined_names,
+        }
     }
 
     /// Names containing a token, in name order.
     pub fn postings(&self, token: u32) -> &[u32] {
-        let (a, b) = (self.post_offsets[token as usize], self.post_offsets[token as usize + 1]);
+        let (a, b) = (
+            self.post_offsets[token as usize],
+            self.post_offsets[token as usize + 1],
+        );
         &self.postings[a as usize..b as usize]
     }
 
@@ -481,7 +549,10 @@ impl Index {
 
     /// Writes the index to `path` atomically (temporary file, then rename).
     pub fn save(&self, path: &Path) -> Result<(), IndexError> {
-        let io = |e| IndexError::Io { path: path.display().to_string(), source: e };
+        let io = |e| IndexError::Io {
+            path: path.display().to_string(),
+            source: e,
+        };
         let dir = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(io)?;
         let tmp = path.with_extension("tmp");
@@ -489,8 +560,10 @@ impl Index {
             let f = std::fs::File::create(&tmp).map_err(io)?;
             let mut w = BufWriter::with_capacity(1 << 20, f);
             w.write_all(MAGIC).map_err(io)?;
-            bincode::serialize_into(&mut w, self)
-                .map_err(|e| IndexError::Io { path: path.display().to_string(), source: std::io::Error::other(e) })?;
+            bincode::serialize_into(&mut w, self).map_err(|e| IndexError::Io {
+                path: path.display().to_string(),
+                source: std::io::Error::other(e),
+            })?;
             let f = w.into_inner().map_err(|e| io(e.into_error()))?;
             f.sync_all().map_err(io)?;
         }
@@ -499,20 +572,31 @@ impl Index {
 
     /// Loads an index written by [`Index::save`] of the same matcher version.
     pub fn load(path: &Path) -> Result<Index, IndexError> {
-        let io = |e| IndexError::Io { path: path.display().to_string(), source: e };
+        let io = |e| IndexError::Io {
+            path: path.display().to_string(),
+            source: e,
+        };
         let f = std::fs::File::open(path).map_err(io)?;
         let mut r = BufReader::with_capacity(1 << 20, f);
         let mut magic = [0u8; 8];
         r.read_exact(&mut magic).map_err(io)?;
         if &magic != MAGIC {
-            return Err(IndexError::Incompatible { path: path.display().to_string(), reason: "bad header".into() });
+            return Err(IndexError::Incompatible {
+                path: path.display().to_string(),
+                reason: "bad header".into(),
+            });
         }
-        let idx: Index = bincode::deserialize_from(r)
-            .map_err(|e| IndexError::Incompatible { path: path.display().to_string(), reason: e.to_string() })?;
+        let idx: Index = bincode::deserialize_from(r).map_err(|e| IndexError::Incompatible {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
         if idx.meta.matcher_version != MATCHER_VERSION {
             return Err(IndexError::Incompatible {
                 path: path.display().to_string(),
-                reason: format!("matcher version {} (this is {MATCHER_VERSION})", idx.meta.matcher_version),
+                reason: format!(
+                    "matcher version {} (this is {MATCHER_VERSION})",
+                    idx.meta.matcher_version
+                ),
             });
         }
         Ok(idx)

@@ -48,7 +48,12 @@ pub struct SearchOptions {
 
 impl Default for SearchOptions {
     fn default() -> Self {
-        SearchOptions { limit: 10, threshold: None, min_score: None, lists: None }
+        SearchOptions {
+            limit: 10,
+            threshold: None,
+            min_score: None,
+            lists: None,
+        }
     }
 }
 
@@ -101,7 +106,13 @@ impl Matcher {
             .iter()
             .enumerate()
             .map(|(slot, (keys, kind))| {
-                let qt = query::QToken { keys: keys.clone(), kind: *kind, vocab: idx.vocab.get(&keys.text), joined: false, slot: slot as u32 };
+                let qt = query::QToken {
+                    keys: keys.clone(),
+                    kind: *kind,
+                    vocab: idx.vocab.get(&keys.text),
+                    joined: false,
+                    slot: slot as u32,
+                };
                 let e = retrieve::expand(idx, cfg, &qt);
                 for (id, s) in &e {
                     cache.insert((slot as u32, *id), Some(*s));
@@ -146,11 +157,18 @@ impl Matcher {
         let mut scored: Vec<(u32, f32, Vec<Adjustment>, Alignment)> = best
             .into_iter()
             .filter_map(|(e, a)| {
-                let (score, adj) = evidence::apply(cfg, idx, q, &idx.entities[e as usize], a.score)?;
+                let (score, adj) =
+                    evidence::apply(cfg, idx, q, &idx.entities[e as usize], a.score)?;
                 (score >= min_score).then_some((e, score, adj, a))
             })
             .collect();
-        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| idx.entities[a.0 as usize].id.cmp(&idx.entities[b.0 as usize].id)));
+        scored.sort_by(|a, b| {
+            b.1.total_cmp(&a.1).then_with(|| {
+                idx.entities[a.0 as usize]
+                    .id
+                    .cmp(&idx.entities[b.0 as usize].id)
+            })
+        });
         scored.truncate(opts.limit);
         scored
             .into_iter()
@@ -172,7 +190,13 @@ impl Matcher {
             .collect()
     }
 
-    fn explain(&self, q: &Query, prepared: &Prepared, a: &Alignment, adjustments: Vec<Adjustment>) -> Explanation {
+    fn explain(
+        &self,
+        q: &Query,
+        prepared: &Prepared,
+        a: &Alignment,
+        adjustments: Vec<Adjustment>,
+    ) -> Explanation {
         let idx = &self.index;
         let var = &prepared.variants[a.variant];
         let rec = &idx.names[a.name as usize];
@@ -193,7 +217,10 @@ impl Matcher {
                     candidate: cj.clone(),
                     similarity: s.sim,
                     reason: s.reason,
-                    why: format!("{} (whole names compared with spaces removed)", s.reason.describe()),
+                    why: format!(
+                        "{} (whole names compared with spaces removed)",
+                        s.reason.describe()
+                    ),
                     weight: 1.0,
                 }],
                 unmatched_query: Vec::new(),
@@ -215,8 +242,14 @@ impl Matcher {
             })
             .collect();
         tokens.sort_by(|x, y| y.weight.total_cmp(&x.weight));
-        let unmatched_query = (0..var.tokens.len()).filter(|i| !a.pairs.iter().any(|p| p.q == *i)).map(|i| var.tokens[i].keys.text.clone()).collect();
-        let unmatched_candidate = (0..ctoks.len()).filter(|i| !a.pairs.iter().any(|p| p.c == *i)).map(ctext).collect();
+        let unmatched_query = (0..var.tokens.len())
+            .filter(|i| !a.pairs.iter().any(|p| p.q == *i))
+            .map(|i| var.tokens[i].keys.text.clone())
+            .collect();
+        let unmatched_candidate = (0..ctoks.len())
+            .filter(|i| !a.pairs.iter().any(|p| p.c == *i))
+            .map(ctext)
+            .collect();
         Explanation {
             query_name: q.names.get(var.name).cloned().unwrap_or_default(),
             matched_name: rec.value.clone(),

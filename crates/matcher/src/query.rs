@@ -25,7 +25,10 @@ pub struct Query {
 impl Query {
     /// A query for one name.
     pub fn name(name: impl Into<String>) -> Self {
-        Query { names: vec![name.into()], ..Default::default() }
+        Query {
+            names: vec![name.into()],
+            ..Default::default()
+        }
     }
 }
 
@@ -114,8 +117,20 @@ fn segment(index: &Index, t: &str) -> Option<Vec<String>> {
 
 /// Classifies a re-tokenised reading with the normaliser's affix rules (so a split-out
 /// "company" becomes the legal form `co`), marking tokens not in the original reading joined.
-fn reclassify(words: Vec<String>, nt: text::NameType, original: &[(String, TokenKind, bool)]) -> Vec<(String, TokenKind, bool)> {
-    let toks = words.into_iter().map(|w| text::Token { text: w, kind: TokenKind::Word, joined_next: false, phrase: None }).collect();
+fn reclassify(
+    words: Vec<String>,
+    nt: text::NameType,
+    original: &[(String, TokenKind, bool)],
+) -> Vec<(String, TokenKind, bool)> {
+    let toks = words
+        .into_iter()
+        .map(|w| text::Token {
+            text: w,
+            kind: TokenKind::Word,
+            joined_next: false,
+            phrase: None,
+        })
+        .collect();
     text::affixes::classify(toks, nt)
         .into_iter()
         .map(|t| {
@@ -129,16 +144,31 @@ impl Prepared {
     pub fn new(index: &Index, q: &Query) -> Self {
         let norm = Normalizer::new();
         let nt = q.schema.map(name_type).unwrap_or(text::NameType::Any);
-        let mut p = Prepared { variants: Vec::new(), distinct: Vec::new() };
+        let mut p = Prepared {
+            variants: Vec::new(),
+            distinct: Vec::new(),
+        };
         for (ni, name) in q.names.iter().enumerate() {
             let n = norm.name(name, nt);
-            let base: Vec<(String, TokenKind, bool)> = n.tokens.iter().map(|t| (t.text.clone(), t.kind, false)).collect();
+            let base: Vec<(String, TokenKind, bool)> = n
+                .tokens
+                .iter()
+                .map(|t| (t.text.clone(), t.kind, false))
+                .collect();
             if !base.is_empty() {
                 // split long words into known words
                 let mut split_words = Vec::new();
                 let mut any_split = false;
                 for (t, k, _) in &base {
-                    match (k, index.vocab.get(t).is_none().then(|| segment(index, t)).flatten()) {
+                    match (
+                        k,
+                        index
+                            .vocab
+                            .get(t)
+                            .is_none()
+                            .then(|| segment(index, t))
+                            .flatten(),
+                    ) {
                         (TokenKind::Word, Some(parts)) => {
                             any_split = true;
                             split_words.extend(parts);
@@ -146,7 +176,11 @@ impl Prepared {
                         _ => split_words.push(t.clone()),
                     }
                 }
-                let split = if any_split { reclassify(split_words, nt, &base) } else { Vec::new() };
+                let split = if any_split {
+                    reclassify(split_words, nt, &base)
+                } else {
+                    Vec::new()
+                };
                 // join adjacent words that form a known word
                 let mut merged = Vec::new();
                 let mut any_merge = false;
@@ -154,7 +188,9 @@ impl Prepared {
                 while i < base.len() {
                     if i + 1 < base.len() {
                         let joined = format!("{}{}", base[i].0, base[i + 1].0);
-                        if index.vocab.get(&joined).is_some() && base[i].0.len() + base[i + 1].0.len() >= 4 {
+                        if index.vocab.get(&joined).is_some()
+                            && base[i].0.len() + base[i + 1].0.len() >= 4
+                        {
                             merged.push((joined, TokenKind::Word, true));
                             any_merge = true;
                             i += 2;
@@ -173,27 +209,50 @@ impl Prepared {
                 }
             }
             if let Some(native) = n.native {
-                let toks = native.into_iter().map(|t| (t.text, t.kind, false)).collect();
+                let toks = native
+                    .into_iter()
+                    .map(|t| (t.text, t.kind, false))
+                    .collect();
                 p.push(index, ni, true, toks);
             }
         }
         p
     }
 
-    fn push(&mut self, index: &Index, name: usize, native: bool, toks: Vec<(String, TokenKind, bool)>) {
+    fn push(
+        &mut self,
+        index: &Index,
+        name: usize,
+        native: bool,
+        toks: Vec<(String, TokenKind, bool)>,
+    ) {
         let tokens = toks
             .into_iter()
             .map(|(text, kind, joined)| {
-                let slot = match self.distinct.iter().position(|(k, kk)| k.text == text && *kk == kind) {
+                let slot = match self
+                    .distinct
+                    .iter()
+                    .position(|(k, kk)| k.text == text && *kk == kind)
+                {
                     Some(s) => s,
                     None => {
                         self.distinct.push((TokenKeys::new(&text), kind));
                         self.distinct.len() - 1
                     }
                 } as u32;
-                QToken { keys: self.distinct[slot as usize].0.clone(), kind, vocab: index.vocab.get(&text), joined, slot }
+                QToken {
+                    keys: self.distinct[slot as usize].0.clone(),
+                    kind,
+                    vocab: index.vocab.get(&text),
+                    joined,
+                    slot,
+                }
             })
             .collect();
-        self.variants.push(Variant { name, native, tokens });
+        self.variants.push(Variant {
+            name,
+            native,
+            tokens,
+        });
     }
 }

@@ -23,16 +23,31 @@ pub fn expand(index: &Index, cfg: &Config, q: &QToken) -> Vec<(u32, Sim)> {
         cands.push(id);
     }
     if q.kind == TokenKind::Initial || q.keys.chars <= 1 {
-        return cands.into_iter().map(|id| (id, Sim { sim: 1.0, reason: crate::Reason::Exact })).collect();
+        return cands
+            .into_iter()
+            .map(|id| {
+                (
+                    id,
+                    Sim {
+                        sim: 1.0,
+                        reason: crate::Reason::Exact,
+                    },
+                )
+            })
+            .collect();
     }
     let k = &q.keys;
     let keyed = [
         v.by_canon.get(&k.canon),
         k.korean.as_ref().and_then(|kk| v.by_korean.get(kk)),
         k.given.and_then(|g| v.by_given.get(&g)),
-        (k.skeleton.len() >= 2).then(|| v.by_skeleton.get(&k.skeleton)).flatten(),
+        (k.skeleton.len() >= 2)
+            .then(|| v.by_skeleton.get(&k.skeleton))
+            .flatten(),
         k.ocr.as_ref().and_then(|o| v.by_ocr.get(o)),
-        k.vowelless.then(|| v.by_devowel.get(&text::keys::collapse_doubles(&k.text))).flatten(),
+        k.vowelless
+            .then(|| v.by_devowel.get(&text::keys::collapse_doubles(&k.text)))
+            .flatten(),
         (k.chars >= 4).then(|| v.by_sorted.get(&k.sorted)).flatten(),
     ];
     for ids in keyed.into_iter().flatten() {
@@ -41,7 +56,11 @@ pub fn expand(index: &Index, cfg: &Config, q: &QToken) -> Vec<(u32, Sim)> {
     if let Some(id) = k.ocr.as_ref().and_then(|o| v.get(o)) {
         cands.push(id);
     }
-    cands.extend(text::keys::nickname_expansions(&k.text).iter().filter_map(|f| v.get(f)));
+    cands.extend(
+        text::keys::nickname_expansions(&k.text)
+            .iter()
+            .filter_map(|f| v.get(f)),
+    );
     if k.chars as usize >= cfg.tokens.prefix_min_len {
         cands.extend(v.with_prefix(&k.text, 16));
     }
@@ -59,7 +78,11 @@ pub fn expand(index: &Index, cfg: &Config, q: &QToken) -> Vec<(u32, Sim)> {
         .into_iter()
         .filter_map(|id| {
             let ck = &v.keys[id as usize];
-            let ckind = if q.kind == TokenKind::LegalForm { TokenKind::LegalForm } else { TokenKind::Word };
+            let ckind = if q.kind == TokenKind::LegalForm {
+                TokenKind::LegalForm
+            } else {
+                TokenKind::Word
+            };
             let s = token_sim(k, q.kind, ck, ckind, &cfg.tokens)?;
             Some((id, s))
         })
@@ -103,7 +126,11 @@ struct Acc {
 }
 
 impl Acc {
-    const EMPTY: Acc = Acc { total: 0.0, cur: 0.0, slot: u32::MAX };
+    const EMPTY: Acc = Acc {
+        total: 0.0,
+        cur: 0.0,
+        slot: u32::MAX,
+    };
 }
 
 thread_local! {
@@ -119,10 +146,17 @@ pub fn candidates(index: &Index, cfg: &Config, prepared: &Prepared, exp: &Expans
     let mut seen = FxHashSet::default();
     for var in &prepared.variants {
         for t in &var.tokens {
-            if !seen.insert(t.slot) || exp[t.slot as usize].is_empty() || t.kind == TokenKind::Initial {
+            if !seen.insert(t.slot)
+                || exp[t.slot as usize].is_empty()
+                || t.kind == TokenKind::Initial
+            {
                 continue;
             }
-            let min_df = exp[t.slot as usize].iter().map(|(id, _)| index.vocab.df[*id as usize]).min().unwrap_or(0);
+            let min_df = exp[t.slot as usize]
+                .iter()
+                .map(|(id, _)| index.vocab.df[*id as usize])
+                .min()
+                .unwrap_or(0);
             slots.push((t.slot, min_df));
         }
     }
@@ -136,7 +170,10 @@ pub fn candidates(index: &Index, cfg: &Config, prepared: &Prepared, exp: &Expans
             acc.resize(index.names.len(), Acc::EMPTY);
         }
         accumulate(index, cfg, exp, &slots, have_rare, acc, touched);
-        let mut scored: Vec<(u32, f32)> = touched.iter().map(|&n| (n, acc[n as usize].total + acc[n as usize].cur)).collect();
+        let mut scored: Vec<(u32, f32)> = touched
+            .iter()
+            .map(|&n| (n, acc[n as usize].total + acc[n as usize].cur))
+            .collect();
         for &n in touched.iter() {
             acc[n as usize] = Acc::EMPTY;
         }
@@ -154,17 +191,37 @@ fn top(cfg: &Config, scored: &mut Vec<(u32, f32)>) -> Vec<u32> {
     scored.truncate(k);
     scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     // names far behind the best cheap score cannot reach a competitive name score
-    let floor = scored.first().map(|s| s.1 * cfg.retrieval.relative_floor).unwrap_or(0.0);
+    let floor = scored
+        .first()
+        .map(|s| s.1 * cfg.retrieval.relative_floor)
+        .unwrap_or(0.0);
     let keep = cfg.retrieval.min_candidates;
-    scored.iter().enumerate().filter(|(i, s)| *i < keep || s.1 >= floor).map(|(_, (n, _))| *n).collect()
+    scored
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| *i < keep || s.1 >= floor)
+        .map(|(_, (n, _))| *n)
+        .collect()
 }
 
-fn accumulate(index: &Index, cfg: &Config, exp: &Expansions, slots: &[(u32, u32)], have_rare: bool, acc: &mut [Acc], touched: &mut Vec<u32>) {
+fn accumulate(
+    index: &Index,
+    cfg: &Config,
+    exp: &Expansions,
+    slots: &[(u32, u32)],
+    have_rare: bool,
+    acc: &mut [Acc],
+    touched: &mut Vec<u32>,
+) {
     let n_names = index.names.len().max(2) as f32;
     let rarity = |df: u32| (n_names / df.max(1) as f32).ln().max(0.0) + 0.1;
     let common = cfg.retrieval.common_postings as u32;
     for (slot, min_df) in slots {
-        let mut budget = if have_rare { usize::MAX } else { 4 * cfg.retrieval.common_postings };
+        let mut budget = if have_rare {
+            usize::MAX
+        } else {
+            4 * cfg.retrieval.common_postings
+        };
         if have_rare && *min_df > common {
             continue;
         }

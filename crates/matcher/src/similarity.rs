@@ -157,7 +157,9 @@ pub fn edit_distance<T: PartialEq>(a: &[T], b: &[T], max: usize) -> Option<usize
         let mut row_min = i as u8;
         for j in 1..=m {
             let cost = u8::from(a[i - 1] != b[j - 1]);
-            let mut v = (rows[prev_i][j] + 1).min(rows[cur_i][j - 1] + 1).min(rows[prev_i][j - 1] + cost);
+            let mut v = (rows[prev_i][j] + 1)
+                .min(rows[cur_i][j - 1] + 1)
+                .min(rows[prev_i][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(rows[prev2_i][j - 2] + 1);
             }
@@ -235,9 +237,7 @@ pub fn sound_distance_t(a: &[u8], b: &[u8], max: f32, transposition: f32) -> Opt
         let (cur_i, prev_i, prev2_i) = ((i + 1) % 3, i % 3, (i + 2) % 3);
         let (lo, hi) = (i.saturating_sub(band).max(1), (i + band).min(m));
         // cells just outside the band are read by the next rows: keep them infinite
-        for j in lo.saturating_sub(2)..=(hi + 1).min(m) {
-            rows[cur_i][j] = INF;
-        }
+        rows[cur_i][lo.saturating_sub(2)..=(hi + 1).min(m)].fill(INF);
         rows[cur_i][0] = i as u16 * 10;
         let mut row_min = rows[cur_i][0];
         for j in lo..=hi {
@@ -327,34 +327,68 @@ fn typo(q: &str, qn: usize, c: &str, cn: usize, w: &TokenWeights) -> Option<Sim>
         }
     }
     let d = if q.is_ascii() && c.is_ascii() {
-        let budget = if qn.min(cn) >= 4 { max as f32 + w.typo_slack } else { max as f32 };
+        let budget = if qn.min(cn) >= 4 {
+            max as f32 + w.typo_slack
+        } else {
+            max as f32
+        };
         sound_distance_t(q.as_bytes(), c.as_bytes(), budget, w.transposition_cost)?
     } else {
         distance(q, c, max)? as f32
     };
     let len = qn.max(cn) as f32;
     let sim = (1.0 - d / len).min(w.typo_cap);
-    Some(Sim { sim, reason: Reason::Typo })
+    Some(Sim {
+        sim,
+        reason: Reason::Typo,
+    })
 }
 
 /// How similar a query token is to a candidate token, and why. Kinds matter for initials
 /// and legal forms; everything else is decided by the keys.
-pub fn token_sim(q: &TokenKeys, qk: TokenKind, c: &TokenKeys, ck: TokenKind, w: &TokenWeights) -> Option<Sim> {
+pub fn token_sim(
+    q: &TokenKeys,
+    qk: TokenKind,
+    c: &TokenKeys,
+    ck: TokenKind,
+    w: &TokenWeights,
+) -> Option<Sim> {
     if q.text == c.text {
-        return Some(Sim { sim: w.exact, reason: Reason::Exact });
+        return Some(Sim {
+            sim: w.exact,
+            reason: Reason::Exact,
+        });
     }
     if qk == TokenKind::LegalForm || ck == TokenKind::LegalForm {
-        if qk == ck && text::affixes::legal_form_family(&q.text) == text::affixes::legal_form_family(&c.text) {
-            return Some(Sim { sim: w.transliteration, reason: Reason::LegalFormFamily });
+        if qk == ck
+            && text::affixes::legal_form_family(&q.text)
+                == text::affixes::legal_form_family(&c.text)
+        {
+            return Some(Sim {
+                sim: w.transliteration,
+                reason: Reason::LegalFormFamily,
+            });
         }
         // a misspelt legal form: a query word one edit from a spelling of the listed form
-        if ck == TokenKind::LegalForm && qk != TokenKind::LegalForm && q.text.is_ascii() && q.chars >= 2 {
+        if ck == TokenKind::LegalForm
+            && qk != TokenKind::LegalForm
+            && q.text.is_ascii()
+            && q.chars >= 2
+        {
             let close = text::affixes::legal_form_words(&c.text).iter().any(|v| {
-                let max = if v.len() <= 3 { 1.0 } else { w.max_edits(v.len().min(q.chars as usize)).max(1) as f32 };
-                sound_distance_t(q.text.as_bytes(), v.as_bytes(), max, w.transposition_cost).is_some()
+                let max = if v.len() <= 3 {
+                    1.0
+                } else {
+                    w.max_edits(v.len().min(q.chars as usize)).max(1) as f32
+                };
+                sound_distance_t(q.text.as_bytes(), v.as_bytes(), max, w.transposition_cost)
+                    .is_some()
             });
             if close {
-                return Some(Sim { sim: w.legal_form_typo, reason: Reason::Typo });
+                return Some(Sim {
+                    sim: w.legal_form_typo,
+                    reason: Reason::Typo,
+                });
             }
         }
         return None;
@@ -366,35 +400,82 @@ pub fn token_sim(q: &TokenKeys, qk: TokenKind, c: &TokenKeys, ck: TokenKind, w: 
         if q_initial && c_initial {
             return None;
         }
-        return (q.text.chars().next() == c.text.chars().next()).then_some(Sim { sim: w.initial, reason: Reason::Initial });
+        return (q.text.chars().next() == c.text.chars().next()).then_some(Sim {
+            sim: w.initial,
+            reason: Reason::Initial,
+        });
     }
     let mut best: Option<Sim> = None;
     let offer = |best: &mut Option<Sim>, s: Sim| *best = Some(s.better(*best));
     if let Some(o) = &q.ocr {
         if *o == c.text || c.ocr.as_ref() == Some(o) {
-            offer(&mut best, Sim { sim: w.ocr, reason: Reason::Ocr });
+            offer(
+                &mut best,
+                Sim {
+                    sim: w.ocr,
+                    reason: Reason::Ocr,
+                },
+            );
         }
     }
     if q.canon == c.canon && q.canon.len() > 1 {
-        offer(&mut best, Sim { sim: w.transliteration, reason: Reason::Transliteration });
+        offer(
+            &mut best,
+            Sim {
+                sim: w.transliteration,
+                reason: Reason::Transliteration,
+            },
+        );
     }
     if q.korean.is_some() && q.korean == c.korean {
-        offer(&mut best, Sim { sim: w.korean, reason: Reason::KoreanRomanization });
+        offer(
+            &mut best,
+            Sim {
+                sim: w.korean,
+                reason: Reason::KoreanRomanization,
+            },
+        );
     }
-    if (q.given.is_some() && q.given == c.given) || (q.nick && c.nick && keys::is_nickname_of(&q.text, &c.text)) {
-        offer(&mut best, Sim { sim: w.given_name, reason: Reason::GivenNameEquivalent });
+    if (q.given.is_some() && q.given == c.given)
+        || (q.nick && c.nick && keys::is_nickname_of(&q.text, &c.text))
+    {
+        offer(
+            &mut best,
+            Sim {
+                sim: w.given_name,
+                reason: Reason::GivenNameEquivalent,
+            },
+        );
     }
     if best.is_some_and(|b| b.sim >= w.transliteration) {
         return best;
     }
     if q.vowelless && !c.vowelless && q.chars >= 2 && keys::collapse_doubles(&q.text) == c.devowel {
-        offer(&mut best, Sim { sim: w.vowel_drop, reason: Reason::VowelDrop });
+        offer(
+            &mut best,
+            Sim {
+                sim: w.vowel_drop,
+                reason: Reason::VowelDrop,
+            },
+        );
     }
     if q.skeleton == c.skeleton && q.skeleton.len() >= 3 && q.chars.abs_diff(c.chars) <= 2 {
-        offer(&mut best, Sim { sim: w.phonetic, reason: Reason::Phonetic });
+        offer(
+            &mut best,
+            Sim {
+                sim: w.phonetic,
+                reason: Reason::Phonetic,
+            },
+        );
     }
     if q.chars >= 4 && q.sorted == c.sorted {
-        offer(&mut best, Sim { sim: w.anagram, reason: Reason::Anagram });
+        offer(
+            &mut best,
+            Sim {
+                sim: w.anagram,
+                reason: Reason::Anagram,
+            },
+        );
     }
     let qn = q.chars as usize;
     let cn = c.chars as usize;
@@ -405,16 +486,34 @@ pub fn token_sim(q: &TokenKeys, qk: TokenKind, c: &TokenKeys, ck: TokenKind, w: 
     if text_typo.is_none() && (q.canon != q.text || c.canon != c.text) {
         let (qcn, ccn) = (q.canon.len(), c.canon.len());
         if let Some(t) = typo(&q.canon, qcn, &c.canon, ccn, w) {
-            offer(&mut best, Sim { sim: t.sim * w.transliteration, reason: Reason::Typo });
+            offer(
+                &mut best,
+                Sim {
+                    sim: t.sim * w.transliteration,
+                    reason: Reason::Typo,
+                },
+            );
         }
     }
     if let Some(o) = &q.ocr {
         if let Some(t) = typo(o, qn, &c.text, cn, w) {
-            offer(&mut best, Sim { sim: t.sim * w.ocr, reason: Reason::Ocr });
+            offer(
+                &mut best,
+                Sim {
+                    sim: t.sim * w.ocr,
+                    reason: Reason::Ocr,
+                },
+            );
         }
     }
     if qn >= w.prefix_min_len && qn < cn && c.text.starts_with(q.text.as_str()) {
-        offer(&mut best, Sim { sim: w.prefix_base + w.prefix_gain * qn as f32 / cn as f32, reason: Reason::Prefix });
+        offer(
+            &mut best,
+            Sim {
+                sim: w.prefix_base + w.prefix_gain * qn as f32 / cn as f32,
+                reason: Reason::Prefix,
+            },
+        );
     }
     best.filter(|b| b.sim >= w.min_token_sim)
 }
@@ -425,16 +524,29 @@ mod tests {
 
     fn sim(a: &str, b: &str) -> Option<(f32, Reason)> {
         let w = TokenWeights::default();
-        token_sim(&TokenKeys::new(a), TokenKind::Word, &TokenKeys::new(b), TokenKind::Word, &w).map(|s| (s.sim, s.reason))
+        token_sim(
+            &TokenKeys::new(a),
+            TokenKind::Word,
+            &TokenKeys::new(b),
+            TokenKind::Word,
+            &w,
+        )
+        .map(|s| (s.sim, s.reason))
     }
 
     #[test]
     fn reasons() {
         assert_eq!(sim("kim", "kim").unwrap().1, Reason::Exact);
-        assert_eq!(sim("ekaterina", "yekaterina").unwrap().1, Reason::Transliteration);
+        assert_eq!(
+            sim("ekaterina", "yekaterina").unwrap().1,
+            Reason::Transliteration
+        );
         assert_eq!(sim("chong", "jeong").unwrap().1, Reason::KoreanRomanization);
         assert_eq!(sim("hi1da", "hilda").unwrap().1, Reason::Ocr);
-        assert_eq!(sim("yusif", "joseph").unwrap().1, Reason::GivenNameEquivalent);
+        assert_eq!(
+            sim("yusif", "joseph").unwrap().1,
+            Reason::GivenNameEquivalent
+        );
         assert_eq!(sim("mhmmd", "mohammed").unwrap().1, Reason::VowelDrop);
         assert_eq!(sim("zfezta", "zvezda").unwrap().1, Reason::Typo); // two sound-alike letters
         assert_eq!(sim("tekrt", "decart").unwrap().1, Reason::Phonetic);

@@ -29,9 +29,14 @@ fn table() -> &'static Countries {
     T.get_or_init(|| {
         let mut by_key = HashMap::new();
         let mut names = HashMap::new();
-        for line in TABLE.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        for line in TABLE
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
             let mut cols = line.split('\t');
-            let (Some(code), Some(name)) = (cols.next(), cols.next()) else { continue };
+            let (Some(code), Some(name)) = (cols.next(), cols.next()) else {
+                continue;
+            };
             names.insert(code, name);
             by_key.insert(key(name), code);
             if let Some(aliases) = cols.next() {
@@ -67,7 +72,10 @@ pub fn code(name: &str) -> Option<&'static str> {
 
 /// The English short name for an ISO alpha-2 code (any case).
 pub fn name(code: &str) -> Option<&'static str> {
-    table().names.get(code.to_ascii_lowercase().as_str()).copied()
+    table()
+        .names
+        .get(code.to_ascii_lowercase().as_str())
+        .copied()
 }
 
 /// True when `code` is a code the table knows (lower case).

@@ -32,8 +32,9 @@ pub enum DateValue {
 #[error("not a date: {0:?} (expected YYYY, YYYY-MM, YYYY-MM-DD, ~YYYY or YYYY..YYYY)")]
 pub struct DateError(pub String);
 
-const MONTHS: [&str; 12] =
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
 
 fn days_in_month(year: i32, month: u8) -> u8 {
     match month {
@@ -52,7 +53,11 @@ fn days_in_month(year: i32, month: u8) -> u8 {
 impl PartialDate {
     /// A date of year precision.
     pub fn year(year: i32) -> Self {
-        PartialDate { year, month: None, day: None }
+        PartialDate {
+            year,
+            month: None,
+            day: None,
+        }
     }
 
     /// Builds a date, checking that month and day exist (a day needs a month).
@@ -89,7 +94,11 @@ impl PartialDate {
         for sep in ['/', '.'] {
             let parts: Vec<&str> = s.split(sep).collect();
             if parts.len() == 3 && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit())) {
-                let (d, m, y) = (parts[0].parse().ok()?, parts[1].parse().ok()?, parts[2].parse().ok()?);
+                let (d, m, y) = (
+                    parts[0].parse().ok()?,
+                    parts[1].parse().ok()?,
+                    parts[2].parse().ok()?,
+                );
                 if parts[2].len() == 4 {
                     return PartialDate::new(y, Some(m), Some(d));
                 }
@@ -103,10 +112,16 @@ impl PartialDate {
         let mut year = None;
         let mut month = None;
         let mut day = None;
-        for tok in s.split(|c: char| c.is_whitespace() || c == ',' || c == '-').filter(|t| !t.is_empty()) {
+        for tok in s
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '-')
+            .filter(|t| !t.is_empty())
+        {
             let lower = tok.to_ascii_lowercase();
             let lower = lower.trim_end_matches('.');
-            if let Some(i) = MONTHS.iter().position(|m| lower.len() >= 3 && lower.starts_with(m)) {
+            if let Some(i) = MONTHS
+                .iter()
+                .position(|m| lower.len() >= 3 && lower.starts_with(m))
+            {
                 if month.is_some() {
                     return None;
                 }
@@ -134,7 +149,10 @@ impl PartialDate {
     pub fn bounds(&self) -> ((i32, u8, u8), (i32, u8, u8)) {
         match (self.month, self.day) {
             (Some(m), Some(d)) => ((self.year, m, d), (self.year, m, d)),
-            (Some(m), None) => ((self.year, m, 1), (self.year, m, days_in_month(self.year, m))),
+            (Some(m), None) => (
+                (self.year, m, 1),
+                (self.year, m, days_in_month(self.year, m)),
+            ),
             _ => ((self.year, 1, 1), (self.year, 12, 31)),
         }
     }
@@ -153,8 +171,16 @@ fn parse_iso(s: &str) -> Result<PartialDate, DateError> {
         p.parse().map_err(|_| err())
     };
     let year = num(parts[0], 4)? as i32;
-    let month = parts.get(1).map(|p| num(p, 2)).transpose()?.map(|m| m as u8);
-    let day = parts.get(2).map(|p| num(p, 2)).transpose()?.map(|d| d as u8);
+    let month = parts
+        .get(1)
+        .map(|p| num(p, 2))
+        .transpose()?
+        .map(|m| m as u8);
+    let day = parts
+        .get(2)
+        .map(|p| num(p, 2))
+        .transpose()?
+        .map(|d| d as u8);
     PartialDate::new(year, month, day).ok_or_else(err)
 }
 
@@ -204,7 +230,15 @@ impl DateValue {
     pub fn parse_loose(s: &str) -> Option<Self> {
         let t = s.trim();
         let lower = t.to_ascii_lowercase();
-        for prefix in ["circa", "approximately", "approx.", "approx", "ca.", "c.", "about"] {
+        for prefix in [
+            "circa",
+            "approximately",
+            "approx.",
+            "approx",
+            "ca.",
+            "c.",
+            "about",
+        ] {
             if let Some(rest) = lower.strip_prefix(prefix) {
                 if rest.starts_with(|c: char| c.is_whitespace() || c.is_ascii_digit()) {
                     return PartialDate::parse_loose(rest).map(DateValue::Circa);
@@ -274,16 +308,44 @@ mod tests {
 
     #[test]
     fn parses_list_prose() {
-        assert_eq!(PartialDate::parse_loose("08 Jan 1984").unwrap().to_string(), "1984-01-08");
-        assert_eq!(PartialDate::parse_loose("Jan 1984").unwrap().to_string(), "1984-01");
-        assert_eq!(PartialDate::parse_loose("1984").unwrap().to_string(), "1984");
-        assert_eq!(PartialDate::parse_loose("29/06/2012").unwrap().to_string(), "2012-06-29");
-        assert_eq!(PartialDate::parse_loose("2026-02-27T00:00:09Z").unwrap().to_string(), "2026-02-27");
+        assert_eq!(
+            PartialDate::parse_loose("08 Jan 1984").unwrap().to_string(),
+            "1984-01-08"
+        );
+        assert_eq!(
+            PartialDate::parse_loose("Jan 1984").unwrap().to_string(),
+            "1984-01"
+        );
+        assert_eq!(
+            PartialDate::parse_loose("1984").unwrap().to_string(),
+            "1984"
+        );
+        assert_eq!(
+            PartialDate::parse_loose("29/06/2012").unwrap().to_string(),
+            "2012-06-29"
+        );
+        assert_eq!(
+            PartialDate::parse_loose("2026-02-27T00:00:09Z")
+                .unwrap()
+                .to_string(),
+            "2026-02-27"
+        );
         assert!(PartialDate::parse_loose("31 Feb 1984").is_none());
         assert!(PartialDate::parse_loose("Kabul").is_none());
-        assert_eq!(DateValue::parse_loose("circa 1960").unwrap().to_string(), "~1960");
-        assert_eq!(DateValue::parse_loose("1950 to 1951").unwrap().to_string(), "1950..1951");
-        assert_eq!(DateValue::parse_loose("Between 1955 and 1958").unwrap().to_string(), "1955..1958");
+        assert_eq!(
+            DateValue::parse_loose("circa 1960").unwrap().to_string(),
+            "~1960"
+        );
+        assert_eq!(
+            DateValue::parse_loose("1950 to 1951").unwrap().to_string(),
+            "1950..1951"
+        );
+        assert_eq!(
+            DateValue::parse_loose("Between 1955 and 1958")
+                .unwrap()
+                .to_string(),
+            "1955..1958"
+        );
     }
 
     #[test]

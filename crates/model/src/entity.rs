@@ -18,8 +18,13 @@ pub enum Schema {
 }
 
 impl Schema {
-    pub const ALL: [Schema; 5] =
-        [Schema::Person, Schema::Organization, Schema::Vessel, Schema::Aircraft, Schema::LegalEntity];
+    pub const ALL: [Schema; 5] = [
+        Schema::Person,
+        Schema::Organization,
+        Schema::Vessel,
+        Schema::Aircraft,
+        Schema::LegalEntity,
+    ];
 
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -96,11 +101,17 @@ impl NameKind {
 
     /// Parses `aka`, `a.k.a.`, `fka`, `nka`, `weak aka`, `original script`, … (case-insensitive).
     pub fn parse_loose(s: &str) -> Option<NameKind> {
-        let l: String = s.to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == ' ').collect();
+        let l: String = s
+            .to_ascii_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == ' ')
+            .collect();
         Some(match l.trim() {
             "primary" | "primary name" | "name" => NameKind::Primary,
             "aka" | "alias" | "strong" | "good" | "strong aka" => NameKind::Alias,
-            "weak aka" | "weak" | "low" | "weak alias" | "weakalias" | "weak_alias" => NameKind::WeakAlias,
+            "weak aka" | "weak" | "low" | "weak alias" | "weakalias" | "weak_alias" => {
+                NameKind::WeakAlias
+            }
             "fka" | "former" | "former name" | "formerly" => NameKind::Former,
             "nka" | "new" | "new name" | "now known as" => NameKind::New,
             "original script" | "originalscript" | "original_script" | "non latin" => {
@@ -127,7 +138,12 @@ pub struct Name {
 
 impl Name {
     pub fn new(value: impl Into<String>, kind: NameKind) -> Self {
-        Name { value: value.into(), kind, lang: None, note: None }
+        Name {
+            value: value.into(),
+            kind,
+            lang: None,
+            note: None,
+        }
     }
 }
 
@@ -201,13 +217,43 @@ impl IdKind {
             IdKind::CallSign
         } else if has("legal entity number") || has("lei") {
             IdKind::Lei
-        } else if has("tax") || has("inn") || has("vat") || has("ein") || has("nit") || has("rfc") || has("ruc") || has("cuit") {
+        } else if has("tax")
+            || has("inn")
+            || has("vat")
+            || has("ein")
+            || has("nit")
+            || has("rfc")
+            || has("ruc")
+            || has("cuit")
+        {
             IdKind::TaxId
         } else if has("aircraft") || has("tail") {
             IdKind::AircraftId
-        } else if has("national id") || has("identification number") || has("cedula") || has("c.u.r.p") || has("curp") || has("personal id") || has("id no") || has("id card") || has("identity") || has("d.n.i") || has("nie") || has("ssn") || has("social security") {
+        } else if has("national id")
+            || has("identification number")
+            || has("cedula")
+            || has("c.u.r.p")
+            || has("curp")
+            || has("personal id")
+            || has("id no")
+            || has("id card")
+            || has("identity")
+            || has("d.n.i")
+            || has("nie")
+            || has("ssn")
+            || has("social security")
+        {
             IdKind::NationalId
-        } else if has("registration") || has("registry") || has("company number") || has("ogrn") || has("business number") || has("commercial") || has("kpp") || has("okpo") || has("duns") {
+        } else if has("registration")
+            || has("registry")
+            || has("company number")
+            || has("ogrn")
+            || has("business number")
+            || has("commercial")
+            || has("kpp")
+            || has("okpo")
+            || has("duns")
+        {
             IdKind::Registration
         } else {
             IdKind::Other
@@ -233,7 +279,13 @@ pub struct Identifier {
 
 impl Identifier {
     pub fn new(kind: IdKind, value: impl Into<String>) -> Self {
-        Identifier { kind, value: value.into(), country: None, label: None, note: None }
+        Identifier {
+            kind,
+            value: value.into(),
+            country: None,
+            label: None,
+            note: None,
+        }
     }
 }
 
@@ -269,8 +321,20 @@ impl Address {
 
     /// One line: the parts joined with ", " (country as its code).
     pub fn line(&self) -> String {
-        let parts = [&self.full, &self.street, &self.city, &self.region, &self.postal_code, &self.country];
-        parts.iter().filter_map(|p| p.as_deref()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(", ")
+        let parts = [
+            &self.full,
+            &self.street,
+            &self.city,
+            &self.region,
+            &self.postal_code,
+            &self.country,
+        ];
+        parts
+            .iter()
+            .filter_map(|p| p.as_deref())
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -438,16 +502,25 @@ mod tests {
     #[test]
     fn id_kinds_from_labels() {
         assert_eq!(IdKind::from_label("Passport"), IdKind::Passport);
-        assert_eq!(IdKind::from_label("Vessel Registration Identification IMO"), IdKind::Imo);
+        assert_eq!(
+            IdKind::from_label("Vessel Registration Identification IMO"),
+            IdKind::Imo
+        );
         assert_eq!(IdKind::from_label("SWIFT/BIC"), IdKind::Swift);
-        assert_eq!(IdKind::from_label("Digital Currency Address - XBT"), IdKind::DigitalCurrency);
+        assert_eq!(
+            IdKind::from_label("Digital Currency Address - XBT"),
+            IdKind::DigitalCurrency
+        );
         assert_eq!(IdKind::from_label("Tax ID No."), IdKind::TaxId);
         assert_eq!(IdKind::from_label("National ID No."), IdKind::NationalId);
     }
 
     #[test]
     fn entity_json_is_compact_and_round_trips() {
-        let mut e = Entity::new(EntityId::new("us_ofac_sdn", "20157").unwrap(), Schema::Person);
+        let mut e = Entity::new(
+            EntityId::new("us_ofac_sdn", "20157").unwrap(),
+            Schema::Person,
+        );
         e.add_name("KIM, Jong Un", NameKind::Primary);
         e.add_name("KIM, Jong Un", NameKind::Alias);
         e.birth_dates.push("1984-01-08".parse().unwrap());

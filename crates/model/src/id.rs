@@ -47,7 +47,10 @@ impl EntityId {
         if list_id.is_empty() || list_id.len() > 256 || list_id.chars().any(char::is_control) {
             return Err(IdError::BadListId);
         }
-        Ok(EntityId { list: list.to_string(), list_id: list_id.to_string() })
+        Ok(EntityId {
+            list: list.to_string(),
+            list_id: list_id.to_string(),
+        })
     }
 
     pub fn list(&self) -> &str {
@@ -68,7 +71,9 @@ impl fmt::Display for EntityId {
 impl FromStr for EntityId {
     type Err = IdError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (list, id) = s.split_once(':').ok_or_else(|| IdError::MissingColon(s.to_string()))?;
+        let (list, id) = s
+            .split_once(':')
+            .ok_or_else(|| IdError::MissingColon(s.to_string()))?;
         EntityId::new(list, id)
     }
 }

@@ -17,8 +17,9 @@ mod id;
 mod list;
 
 pub use date::{DateValue, PartialDate};
-pub use entity::{SchemaError, 
-    Address, Entity, Gender, IdKind, Identifier, Name, NameKind, Relation, Schema, VesselInfo,
+pub use entity::{
+    Address, Entity, Gender, IdKind, Identifier, Name, NameKind, Relation, Schema, SchemaError,
+    VesselInfo,
 };
 pub use id::{validate_list_key, EntityId, IdError};
 pub use list::{describe as describe_list, ListMeta, SourceFile, KNOWN_LISTS};

@@ -5,20 +5,59 @@ use std::collections::BTreeMap;
 
 /// The lists watchlist knows by key: (key, publisher, title).
 pub const KNOWN_LISTS: &[(&str, &str, &str)] = &[
-    ("us_ofac_sdn", "US Treasury, Office of Foreign Assets Control", "Specially Designated Nationals and Blocked Persons List (SDN)"),
-    ("us_ofac_cons", "US Treasury, Office of Foreign Assets Control", "Consolidated Sanctions List (non-SDN)"),
-    ("un_sc", "United Nations Security Council", "UN Security Council Consolidated List"),
-    ("eu_fsf", "European Commission (FPI)", "EU Financial Sanctions Files (consolidated list)"),
-    ("gb_fcdo", "UK Foreign, Commonwealth & Development Office", "UK Sanctions List"),
-    ("gb_hmt", "UK HM Treasury, Office of Financial Sanctions Implementation", "OFSI Consolidated List of Financial Sanctions Targets"),
-    ("us_bis_dpl", "US Department of Commerce, Bureau of Industry and Security", "Denied Persons List"),
-    ("us_csl", "US International Trade Administration", "Consolidated Screening List"),
-    ("opensanctions", "OpenSanctions", "OpenSanctions FollowTheMoney entities"),
+    (
+        "us_ofac_sdn",
+        "US Treasury, Office of Foreign Assets Control",
+        "Specially Designated Nationals and Blocked Persons List (SDN)",
+    ),
+    (
+        "us_ofac_cons",
+        "US Treasury, Office of Foreign Assets Control",
+        "Consolidated Sanctions List (non-SDN)",
+    ),
+    (
+        "un_sc",
+        "United Nations Security Council",
+        "UN Security Council Consolidated List",
+    ),
+    (
+        "eu_fsf",
+        "European Commission (FPI)",
+        "EU Financial Sanctions Files (consolidated list)",
+    ),
+    (
+        "gb_fcdo",
+        "UK Foreign, Commonwealth & Development Office",
+        "UK Sanctions List",
+    ),
+    (
+        "gb_hmt",
+        "UK HM Treasury, Office of Financial Sanctions Implementation",
+        "OFSI Consolidated List of Financial Sanctions Targets",
+    ),
+    (
+        "us_bis_dpl",
+        "US Department of Commerce, Bureau of Industry and Security",
+        "Denied Persons List",
+    ),
+    (
+        "us_csl",
+        "US International Trade Administration",
+        "Consolidated Screening List",
+    ),
+    (
+        "opensanctions",
+        "OpenSanctions",
+        "OpenSanctions FollowTheMoney entities",
+    ),
 ];
 
 /// Publisher and title for a known list key.
 pub fn describe(list: &str) -> Option<(&'static str, &'static str)> {
-    KNOWN_LISTS.iter().find(|(k, _, _)| *k == list).map(|(_, p, t)| (*p, *t))
+    KNOWN_LISTS
+        .iter()
+        .find(|(k, _, _)| *k == list)
+        .map(|(_, p, t)| (*p, *t))
 }
 
 /// A source file a list version was read from.

@@ -43,13 +43,20 @@ pub enum SnapshotError {
     #[error("{path}: corrupt data: {reason}")]
     Corrupt { path: String, reason: String },
     #[error("list {list:?} comes from two sources in one import: {first} and {second}")]
-    DuplicateList { list: String, first: String, second: String },
+    DuplicateList {
+        list: String,
+        first: String,
+        second: String,
+    },
     #[error("no snapshot {0:?} in the data directory")]
     UnknownSnapshot(String),
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> SnapshotError + '_ {
-    move |source| SnapshotError::Io { path: path.display().to_string(), source }
+    move |source| SnapshotError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 /// One snapshot: which version of each list is in it.
@@ -84,7 +91,11 @@ impl SnapshotManifest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportOutcome {
     /// A new snapshot is in service; lists that were (re)imported are named.
-    Updated { snapshot: SnapshotManifest, changed: Vec<String>, unchanged: Vec<String> },
+    Updated {
+        snapshot: SnapshotManifest,
+        changed: Vec<String>,
+        unchanged: Vec<String>,
+    },
     /// Every file was identical to the version already in service.
     Unchanged { snapshot: SnapshotManifest },
 }
@@ -146,7 +157,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SnapshotError> {
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err(dir))?;
     tmp.write_all(bytes).map_err(io_err(path))?;
     tmp.as_file().sync_all().map_err(io_err(path))?;
-    tmp.persist(path).map_err(|e| SnapshotError::Io { path: path.display().to_string(), source: e.error })?;
+    tmp.persist(path).map_err(|e| SnapshotError::Io {
+        path: path.display().to_string(),
+        source: e.error,
+    })?;
     sync_dir(dir);
     Ok(())
 }
@@ -190,8 +204,11 @@ impl DataDir {
     /// Reads a snapshot manifest by (full or unique short) version.
     pub fn manifest(&self, version: &str) -> Result<SnapshotManifest, SnapshotError> {
         let full = if version.len() < 64 {
-            let matches: Vec<_> =
-                self.manifests()?.into_iter().filter(|m| m.version.starts_with(version)).collect();
+            let matches: Vec<_> = self
+                .manifests()?
+                .into_iter()
+                .filter(|m| m.version.starts_with(version))
+                .collect();
             match matches.as_slice() {
                 [one] => return Ok(one.clone()),
                 _ => return Err(SnapshotError::UnknownSnapshot(version.to_string())),
@@ -207,8 +224,10 @@ impl DataDir {
                 io_err(&p)(e)
             }
         })?;
-        serde_json::from_str(&text)
-            .map_err(|e| SnapshotError::Corrupt { path: p.display().to_string(), reason: e.to_string() })
+        serde_json::from_str(&text).map_err(|e| SnapshotError::Corrupt {
+            path: p.display().to_string(),
+            reason: e.to_string(),
+        })
     }
 
     /// Every snapshot manifest, oldest first.
@@ -224,8 +243,11 @@ impl DataDir {
             let p = e.path();
             if p.extension().is_some_and(|x| x == "json") {
                 let text = fs::read_to_string(&p).map_err(io_err(&p))?;
-                let m: SnapshotManifest = serde_json::from_str(&text)
-                    .map_err(|e| SnapshotError::Corrupt { path: p.display().to_string(), reason: e.to_string() })?;
+                let m: SnapshotManifest =
+                    serde_json::from_str(&text).map_err(|e| SnapshotError::Corrupt {
+                        path: p.display().to_string(),
+                        reason: e.to_string(),
+                    })?;
                 out.push(m);
             }
         }
@@ -244,7 +266,11 @@ impl DataDir {
     /// Opens a snapshot by version.
     pub fn snapshot(&self, version: &str) -> Result<Snapshot, SnapshotError> {
         let manifest = self.manifest(version)?;
-        Ok(Snapshot { root: self.root.clone(), manifest, offsets: OnceLock::new() })
+        Ok(Snapshot {
+            root: self.root.clone(),
+            manifest,
+            offsets: OnceLock::new(),
+        })
     }
 
     fn list_dir(&self, list: &str, version: &str) -> PathBuf {
@@ -281,7 +307,10 @@ impl DataDir {
             Some(v) => Some(self.manifest(&v)?),
             None => None,
         };
-        let mut lists = current.as_ref().map(|m| m.lists.clone()).unwrap_or_default();
+        let mut lists = current
+            .as_ref()
+            .map(|m| m.lists.clone())
+            .unwrap_or_default();
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         let mut changed = Vec::new();
         let mut unchanged = Vec::new();
@@ -289,9 +318,15 @@ impl DataDir {
             let meta = self.import_set(set, progress)?;
             let label = set.main.display().to_string();
             if let Some(first) = seen.insert(meta.list.clone(), label.clone()) {
-                return Err(SnapshotError::DuplicateList { list: meta.list, first, second: label });
+                return Err(SnapshotError::DuplicateList {
+                    list: meta.list,
+                    first,
+                    second: label,
+                });
             }
-            let same = lists.get(&meta.list).is_some_and(|m| m.version == meta.version);
+            let same = lists
+                .get(&meta.list)
+                .is_some_and(|m| m.version == meta.version);
             if same {
                 unchanged.push(meta.list.clone());
             } else {
@@ -306,7 +341,11 @@ impl DataDir {
         }
         let manifest = self.commit(lists, current.as_ref())?;
         drop(lock);
-        Ok(ImportOutcome::Updated { snapshot: manifest, changed, unchanged })
+        Ok(ImportOutcome::Updated {
+            snapshot: manifest,
+            changed,
+            unchanged,
+        })
     }
 
     /// Makes and puts in service a snapshot of the given list versions.
@@ -362,24 +401,39 @@ impl DataDir {
         h.update(set.format.as_str().as_bytes());
         h.update(PARSER_VERSION.as_bytes());
         let mut total = 0;
-        for (role, path) in std::iter::once(("main", &set.main)).chain(set.parts.iter().map(|(k, v)| (k.as_str(), v))) {
+        for (role, path) in std::iter::once(("main", &set.main))
+            .chain(set.parts.iter().map(|(k, v)| (k.as_str(), v)))
+        {
             let (sha, bytes) = sha256_file(path)?;
             h.update(role.as_bytes());
             h.update(sha.as_bytes());
             total += bytes;
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            files.push(SourceFile { name, sha256: sha, bytes });
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            files.push(SourceFile {
+                name,
+                sha256: sha,
+                bytes,
+            });
         }
         let version = hex::encode(h.finalize());
         if let Some(meta) = self.find_list_version(&version) {
-            progress(ImportEvent::Reused { set, list: &meta.list });
+            progress(ImportEvent::Reused {
+                set,
+                list: &meta.list,
+            });
             return Ok(meta);
         }
         progress(ImportEvent::Start { set, bytes: total });
 
         let staging = self.root.join("tmp");
         fs::create_dir_all(&staging).map_err(io_err(&staging))?;
-        let tmp = tempfile::Builder::new().prefix("import-").tempdir_in(&staging).map_err(io_err(&staging))?;
+        let tmp = tempfile::Builder::new()
+            .prefix("import-")
+            .tempdir_in(&staging)
+            .map_err(io_err(&staging))?;
         let entities_path = tmp.path().join("entities.jsonl");
         let file = File::create(&entities_path).map_err(io_err(&entities_path))?;
         let mut out = BufWriter::with_capacity(256 * 1024, file);
@@ -411,7 +465,8 @@ impl DataDir {
             }
             let mut line = serde_json::to_vec(&e).expect("entities serialise");
             line.push(b'\n');
-            out.write_all(&line).map_err(|err| ParseError::file(&entities_path, err.to_string()))?;
+            out.write_all(&line)
+                .map_err(|err| ParseError::file(&entities_path, err.to_string()))?;
             offsets.push((e.id.list_id().to_string(), offset, line.len() as u64));
             offset += line.len() as u64;
             *counts.entry(e.schema.as_str().to_string()).or_default() += 1;
@@ -422,13 +477,23 @@ impl DataDir {
             Ok(())
         })?;
         drop(ids);
-        let file = out.into_inner().map_err(|e| io_err(&entities_path)(e.into_error()))?;
+        let file = out
+            .into_inner()
+            .map_err(|e| io_err(&entities_path)(e.into_error()))?;
         file.sync_all().map_err(io_err(&entities_path))?;
-        let list = if info.list.is_empty() { list_key.clone().unwrap_or_default() } else { info.list.clone() };
+        let list = if info.list.is_empty() {
+            list_key.clone().unwrap_or_default()
+        } else {
+            info.list.clone()
+        };
         model::validate_list_key(&list).map_err(|e| ParseError::file(&set.main, e.to_string()))?;
         if let Some(k) = &list_key {
             if *k != list {
-                return Err(ParseError::file(&set.main, format!("parser reported list {list:?} but emitted {k:?}")).into());
+                return Err(ParseError::file(
+                    &set.main,
+                    format!("parser reported list {list:?} but emitted {k:?}"),
+                )
+                .into());
             }
         }
 
@@ -438,9 +503,13 @@ impl DataDir {
         for (id, off, len) in &offsets {
             writeln!(w, "{id}\t{off}\t{len}").map_err(io_err(&offsets_path))?;
         }
-        w.into_inner().map_err(|e| io_err(&offsets_path)(e.into_error()))?.sync_all().map_err(io_err(&offsets_path))?;
+        w.into_inner()
+            .map_err(|e| io_err(&offsets_path)(e.into_error()))?
+            .sync_all()
+            .map_err(io_err(&offsets_path))?;
 
-        let (publisher, title) = model::describe_list(&list).unwrap_or(("custom list", "custom list"));
+        let (publisher, title) =
+            model::describe_list(&list).unwrap_or(("custom list", "custom list"));
         let meta = ListMeta {
             list: list.clone(),
             publisher: publisher.to_string(),
@@ -454,7 +523,10 @@ impl DataDir {
             entity_count: n,
         };
         let meta_path = tmp.path().join("meta.json");
-        write_atomic(&meta_path, &serde_json::to_vec_pretty(&meta).expect("meta serialises"))?;
+        write_atomic(
+            &meta_path,
+            &serde_json::to_vec_pretty(&meta).expect("meta serialises"),
+        )?;
 
         let dest = self.list_dir(&list, &version);
         let parent = dest.parent().expect("list dir has a parent");
@@ -462,7 +534,10 @@ impl DataDir {
         let tmp_path = tmp.keep();
         fs::rename(&tmp_path, &dest).map_err(io_err(&dest))?;
         sync_dir(parent);
-        progress(ImportEvent::Done { list: &list, entities: n });
+        progress(ImportEvent::Done {
+            list: &list,
+            entities: n,
+        });
         Ok(meta)
     }
 }
@@ -479,22 +554,28 @@ impl Snapshot {
 
     /// Streams the entities of one list, in publisher order.
     pub fn entities_of(&self, list: &str) -> Result<EntityIter, SnapshotError> {
-        let meta = self
-            .manifest
-            .lists
-            .get(list)
-            .ok_or_else(|| SnapshotError::UnknownSnapshot(format!("{} (no list {list})", self.manifest.version)))?;
+        let meta = self.manifest.lists.get(list).ok_or_else(|| {
+            SnapshotError::UnknownSnapshot(format!("{} (no list {list})", self.manifest.version))
+        })?;
         let path = self.list_dir(meta).join("entities.jsonl");
         let f = File::open(&path).map_err(io_err(&path))?;
-        Ok(EntityIter { reader: BufReader::with_capacity(256 * 1024, f), path, line: String::new(), n: 0 })
+        Ok(EntityIter {
+            reader: BufReader::with_capacity(256 * 1024, f),
+            path,
+            line: String::new(),
+            n: 0,
+        })
     }
 
     /// Streams every entity of every list (lists in key order).
     pub fn entities(&self) -> impl Iterator<Item = Result<Entity, SnapshotError>> + '_ {
-        self.manifest.lists.keys().flat_map(move |list| match self.entities_of(list) {
-            Ok(it) => Box::new(it) as Box<dyn Iterator<Item = _>>,
-            Err(e) => Box::new(std::iter::once(Err(e))),
-        })
+        self.manifest
+            .lists
+            .keys()
+            .flat_map(move |list| match self.entities_of(list) {
+                Ok(it) => Box::new(it) as Box<dyn Iterator<Item = _>>,
+                Err(e) => Box::new(std::iter::once(Err(e))),
+            })
     }
 
     fn offsets(&self) -> &OffsetIndex {
@@ -520,8 +601,14 @@ impl Snapshot {
 
     /// Reads one entity by id (`list:list_id`).
     pub fn get(&self, id: &model::EntityId) -> Result<Option<Entity>, SnapshotError> {
-        let Some(meta) = self.manifest.lists.get(id.list()) else { return Ok(None) };
-        let Some(&(off, len)) = self.offsets().get(id.list()).and_then(|m| m.get(id.list_id())) else {
+        let Some(meta) = self.manifest.lists.get(id.list()) else {
+            return Ok(None);
+        };
+        let Some(&(off, len)) = self
+            .offsets()
+            .get(id.list())
+            .and_then(|m| m.get(id.list_id()))
+        else {
             return Ok(None);
         };
         let path = self.list_dir(meta).join("entities.jsonl");
@@ -531,7 +618,10 @@ impl Snapshot {
         f.read_exact(&mut buf).map_err(io_err(&path))?;
         serde_json::from_slice(&buf)
             .map(Some)
-            .map_err(|e| SnapshotError::Corrupt { path: path.display().to_string(), reason: e.to_string() })
+            .map_err(|e| SnapshotError::Corrupt {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })
     }
 }
 
@@ -551,10 +641,12 @@ impl Iterator for EntityIter {
             Ok(0) => None,
             Ok(_) => {
                 self.n += 1;
-                Some(serde_json::from_str(&self.line).map_err(|e| SnapshotError::Corrupt {
-                    path: self.path.display().to_string(),
-                    reason: format!("line {}: {e}", self.n),
-                }))
+                Some(
+                    serde_json::from_str(&self.line).map_err(|e| SnapshotError::Corrupt {
+                        path: self.path.display().to_string(),
+                        reason: format!("line {}: {e}", self.n),
+                    }),
+                )
             }
             Err(e) => Some(Err(io_err(&self.path)(e))),
         }

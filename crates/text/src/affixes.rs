@@ -48,8 +48,13 @@ fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
         let mut affix: HashMap<&str, Vec<&str>> = HashMap::new();
-        for line in AFFIXES.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
-            let Some((kind, words)) = line.split_once('\t') else { continue };
+        for line in AFFIXES
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
+            let Some((kind, words)) = line.split_once('\t') else {
+                continue;
+            };
             for w in words.split_whitespace() {
                 affix.entry(w).or_default().push(kind);
             }
@@ -57,9 +62,13 @@ fn tables() -> &'static Tables {
         let mut legal = HashMap::new();
         let mut families = HashMap::new();
         let mut max_phrase = 1;
-        for line in LEGAL_FORMS.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        for line in LEGAL_FORMS
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
             let mut cols = line.split('\t');
-            let (Some(code), Some(family), Some(phrases)) = (cols.next(), cols.next(), cols.next()) else {
+            let (Some(code), Some(family), Some(phrases)) = (cols.next(), cols.next(), cols.next())
+            else {
                 continue;
             };
             families.insert(code, family);
@@ -69,8 +78,17 @@ fn tables() -> &'static Tables {
                 legal.entry(toks).or_insert((code, family));
             }
         }
-        let legal_starts = legal.keys().filter_map(|k: &Vec<&'static str>| k.first().copied()).collect();
-        Tables { affix, legal, families, max_phrase, legal_starts }
+        let legal_starts = legal
+            .keys()
+            .filter_map(|k: &Vec<&'static str>| k.first().copied())
+            .collect();
+        Tables {
+            affix,
+            legal,
+            families,
+            max_phrase,
+            legal_starts,
+        }
     })
 }
 
@@ -106,7 +124,17 @@ pub fn legal_form_words(code: &str) -> &'static [&'static str] {
 /// that a run-together name can be split at it.
 pub fn is_legal_form_word(word: &str) -> bool {
     static WORDS: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
-    WORDS.get_or_init(|| tables().legal.keys().flatten().copied().filter(|w| w.len() > 1).collect()).contains(word)
+    WORDS
+        .get_or_init(|| {
+            tables()
+                .legal
+                .keys()
+                .flatten()
+                .copied()
+                .filter(|w| w.len() > 1)
+                .collect()
+        })
+        .contains(word)
 }
 
 /// Whether a word is a name particle (al, bin, van, de…).
@@ -122,7 +150,11 @@ fn legal_forms(tokens: Vec<Token>) -> Vec<Token> {
     let mut i = 0;
     while i < tokens.len() {
         let mut found = None;
-        let max = if t.legal_starts.contains(tokens[i].text.as_str()) { t.max_phrase.min(tokens.len() - i) } else { 0 };
+        let max = if t.legal_starts.contains(tokens[i].text.as_str()) {
+            t.max_phrase.min(tokens.len() - i)
+        } else {
+            0
+        };
         for len in (1..=max).rev() {
             let key: Vec<&str> = tokens[i..i + len].iter().map(|t| t.text.as_str()).collect();
             if let Some(&(code, _)) = t.legal.get(&key) {
@@ -132,7 +164,12 @@ fn legal_forms(tokens: Vec<Token>) -> Vec<Token> {
         }
         match found {
             Some((len, code, phrase)) => {
-                out.push(Token { text: code.to_string(), kind: TokenKind::LegalForm, joined_next: false, phrase: Some(phrase) });
+                out.push(Token {
+                    text: code.to_string(),
+                    kind: TokenKind::LegalForm,
+                    joined_next: false,
+                    phrase: Some(phrase),
+                });
                 i += len;
             }
             None => {
@@ -162,15 +199,28 @@ pub fn classify(tokens: Vec<Token>, kind: NameType) -> Vec<Token> {
         let single_letter = w.chars().count() == 1 && w.chars().all(char::is_alphabetic);
         tok.kind = if w.chars().all(|c| c.is_ascii_digit()) {
             TokenKind::Number
-        } else if n > 1 && has_affix(w, "particle") && !(single_letter && kind == NameType::Person && w != "y") {
+        } else if n > 1
+            && has_affix(w, "particle")
+            && !(single_letter && kind == NameType::Person && w != "y")
+        {
             TokenKind::Particle
-        } else if n > 1 && matches!(kind, NameType::Person | NameType::Any) && has_affix(w, "title") {
+        } else if n > 1 && matches!(kind, NameType::Person | NameType::Any) && has_affix(w, "title")
+        {
             TokenKind::Title
-        } else if i > 0 && matches!(kind, NameType::Person | NameType::Any) && has_affix(w, "generational") {
+        } else if i > 0
+            && matches!(kind, NameType::Person | NameType::Any)
+            && has_affix(w, "generational")
+        {
             TokenKind::Generational
         } else if i == 0 && n > 1 && kind == NameType::Vessel && has_affix(w, "vessel") {
             TokenKind::VesselPrefix
-        } else if n > 1 && matches!(kind, NameType::Organization | NameType::Vessel | NameType::Any) && has_affix(w, "stopword") {
+        } else if n > 1
+            && matches!(
+                kind,
+                NameType::Organization | NameType::Vessel | NameType::Any
+            )
+            && has_affix(w, "stopword")
+        {
             TokenKind::Stopword
         } else if single_letter && kind == NameType::Person {
             TokenKind::Initial
@@ -187,7 +237,10 @@ mod tests {
     use crate::tokenize::tokenize;
 
     fn kinds(s: &str, k: NameType) -> Vec<(String, TokenKind)> {
-        classify(tokenize(s), k).into_iter().map(|t| (t.text, t.kind)).collect()
+        classify(tokenize(s), k)
+            .into_iter()
+            .map(|t| (t.text, t.kind))
+            .collect()
     }
 
     #[test]
@@ -196,16 +249,25 @@ mod tests {
         assert_eq!(k[0].1, TokenKind::Title);
         assert_eq!(k[2].1, TokenKind::Particle);
         assert_eq!(k[4].1, TokenKind::Generational);
-        assert_eq!(kinds("H. Castellanos", NameType::Person)[0].1, TokenKind::Initial);
+        assert_eq!(
+            kinds("H. Castellanos", NameType::Person)[0].1,
+            TokenKind::Initial
+        );
     }
 
     #[test]
     fn legal_forms_and_families() {
-        let k = kinds("Limited Liability Company Shipyard Zaliv", NameType::Organization);
+        let k = kinds(
+            "Limited Liability Company Shipyard Zaliv",
+            NameType::Organization,
+        );
         assert_eq!(k[0], ("llc".to_string(), TokenKind::LegalForm));
         assert_eq!(k.len(), 3);
         assert_eq!(legal_form_family("gmbh"), legal_form_family("llc"));
-        assert_eq!(kinds("Korea Ryonbong General Corporation", NameType::Organization)[3].0, "inc");
+        assert_eq!(
+            kinds("Korea Ryonbong General Corporation", NameType::Organization)[3].0,
+            "inc"
+        );
         // a name that is only a legal form stays as written
         assert_eq!(kinds("AO", NameType::Organization)[0].1, TokenKind::Word);
         // persons never get legal forms

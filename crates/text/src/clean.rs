@@ -62,9 +62,13 @@ pub fn fold_homoglyphs(s: &str) -> String {
     // In a mixed name, fold a word when every letter of it is Latin or a look-alike.
     s.split(' ')
         .map(|word| {
-            let foldable = word.chars().all(|c| !c.is_alphabetic() || script::of(c) == Script::Latin || table.contains_key(&c));
+            let foldable = word.chars().all(|c| {
+                !c.is_alphabetic() || script::of(c) == Script::Latin || table.contains_key(&c)
+            });
             if foldable {
-                word.chars().map(|c| *table.get(&c).unwrap_or(&c)).collect::<String>()
+                word.chars()
+                    .map(|c| *table.get(&c).unwrap_or(&c))
+                    .collect::<String>()
             } else {
                 word.to_string()
             }
@@ -76,7 +80,11 @@ pub fn fold_homoglyphs(s: &str) -> String {
 /// Lower case with combining marks (diacritics, Arabic harakat, Hebrew points) removed, in
 /// the text's own script.
 pub fn strip_marks_lower(s: &str) -> String {
-    s.nfd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).nfc().collect()
+    s.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .nfc()
+        .collect()
 }
 
 #[cfg(test)]
@@ -85,8 +93,14 @@ mod tests {
 
     #[test]
     fn removes_invisibles_and_folds_mixed_words() {
-        assert_eq!(clean("Gimnasio Body And \u{200b}Health"), "Gimnasio Body And Health");
-        assert_eq!(clean("German Gonzalo Sanchez Reу"), "German Gonzalo Sanchez Rey");
+        assert_eq!(
+            clean("Gimnasio Body And \u{200b}Health"),
+            "Gimnasio Body And Health"
+        );
+        assert_eq!(
+            clean("German Gonzalo Sanchez Reу"),
+            "German Gonzalo Sanchez Rey"
+        );
         assert_eq!(clean("Иванова"), "Иванова");
         assert_eq!(clean("Ｋｉｍ"), "Kim");
         assert_eq!(clean("a\tb\u{0007}c"), "a b c");

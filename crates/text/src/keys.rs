@@ -110,13 +110,8 @@ pub fn skeleton_of_canon(c: &str) -> String {
     let mut out = String::with_capacity(c.len());
     for (i, ch) in c.chars().enumerate() {
         let class: &str = match ch {
-            v if is_vowel(v) => {
-                if i == 0 {
-                    "A"
-                } else {
-                    ""
-                }
-            }
+            v if is_vowel(v) && i == 0 => "A",
+            v if is_vowel(v) => "",
             'b' | 'p' => "P",
             'd' | 't' | 'T' | 'D' => "T",
             'g' | 'k' | 'G' | 'K' => "K",
@@ -144,7 +139,10 @@ pub fn skeleton_of_canon(c: &str) -> String {
 /// first and last letters may be vowels).
 pub fn is_vowelless(token: &str) -> bool {
     let b = token.as_bytes();
-    b.len() >= 2 && token.is_ascii() && b[1..b.len() - 1].iter().all(|&c| !is_vowel(c as char)) && b.iter().any(|&c| !is_vowel(c as char))
+    b.len() >= 2
+        && token.is_ascii()
+        && b[1..b.len() - 1].iter().all(|&c| !is_vowel(c as char))
+        && b.iter().any(|&c| !is_vowel(c as char))
 }
 
 /// The token with its interior vowels removed (first and last letters kept, doubled letters
@@ -157,7 +155,12 @@ pub fn devowel(token: &str) -> String {
     }
     let mut out = String::with_capacity(b.len());
     out.push(b[0] as char);
-    out.extend(b[1..b.len() - 1].iter().map(|&c| c as char).filter(|c| !is_vowel(*c)));
+    out.extend(
+        b[1..b.len() - 1]
+            .iter()
+            .map(|&c| c as char)
+            .filter(|c| !is_vowel(*c)),
+    );
     out.push(b[b.len() - 1] as char);
     collapse_doubles(&out)
 }
@@ -202,7 +205,11 @@ fn given_names() -> &'static HashMap<String, u32> {
     static G: OnceLock<HashMap<String, u32>> = OnceLock::new();
     G.get_or_init(|| {
         let mut m = HashMap::new();
-        for (i, line) in GIVEN_NAMES.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).enumerate() {
+        for (i, line) in GIVEN_NAMES
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .enumerate()
+        {
             for w in line.split_whitespace() {
                 m.entry(canon(w)).or_insert(i as u32);
             }
@@ -215,7 +222,10 @@ fn nicknames() -> &'static HashMap<&'static str, Vec<&'static str>> {
     static N: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
     N.get_or_init(|| {
         let mut m: HashMap<&str, Vec<&str>> = HashMap::new();
-        for line in NICKNAMES.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        for line in NICKNAMES
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
             if let Some((nick, full)) = line.split_once('\t') {
                 m.entry(nick).or_default().extend(full.split_whitespace());
             }
@@ -234,7 +244,13 @@ pub fn is_nickname_of(a: &str, b: &str) -> bool {
 /// Whether a token takes part in the nickname table, as a nickname or as a full name.
 pub fn in_nickname_table(a: &str) -> bool {
     static ALL: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
-    ALL.get_or_init(|| nicknames().iter().flat_map(|(k, v)| std::iter::once(*k).chain(v.iter().copied())).collect()).contains(a)
+    ALL.get_or_init(|| {
+        nicknames()
+            .iter()
+            .flat_map(|(k, v)| std::iter::once(*k).chain(v.iter().copied()))
+            .collect()
+    })
+    .contains(a)
 }
 
 /// The full names a nickname may stand for (empty when the token is not a known nickname).
@@ -256,27 +272,83 @@ pub fn given_name_class_of_canon(canon_key: &str) -> Option<u32> {
 
 /// Romanised Korean initials (longest first) and their sound class.
 const K_INITIALS: &[(&str, char)] = &[
-    ("tch", 'J'), ("kk", 'K'), ("gg", 'K'), ("tt", 'T'), ("dd", 'T'), ("pp", 'P'), ("bb", 'P'),
-    ("ss", 'S'), ("jj", 'J'), ("ch", 'J'), ("sh", 'S'), ("rh", 'R'), ("k", 'K'), ("g", 'K'),
-    ("n", 'N'), ("t", 'T'), ("d", 'T'), ("r", 'R'), ("l", 'R'), ("m", 'M'), ("p", 'P'),
-    ("b", 'P'), ("s", 'S'), ("j", 'J'), ("h", 'H'), ("", '-'),
+    ("tch", 'J'),
+    ("kk", 'K'),
+    ("gg", 'K'),
+    ("tt", 'T'),
+    ("dd", 'T'),
+    ("pp", 'P'),
+    ("bb", 'P'),
+    ("ss", 'S'),
+    ("jj", 'J'),
+    ("ch", 'J'),
+    ("sh", 'S'),
+    ("rh", 'R'),
+    ("k", 'K'),
+    ("g", 'K'),
+    ("n", 'N'),
+    ("t", 'T'),
+    ("d", 'T'),
+    ("r", 'R'),
+    ("l", 'R'),
+    ("m", 'M'),
+    ("p", 'P'),
+    ("b", 'P'),
+    ("s", 'S'),
+    ("j", 'J'),
+    ("h", 'H'),
+    ("", '-'),
 ];
 /// Vowels (longest first) and class. McCune–Reischauer ŏ/ŭ lose their breve in ASCII and
 /// Western spellings write 정 as Jong, Jung or Chung, so eo/o/u/eu share a class.
 const K_VOWELS: &[(&str, &str)] = &[
-    ("yeo", "YO"), ("yae", "YE"), ("wae", "WE"), ("weo", "WO"), ("yoo", "YO"), ("ya", "YA"),
-    ("ye", "YE"), ("yo", "YO"), ("yu", "YO"), ("yi", "I"), ("ae", "E"), ("eo", "O"), ("eu", "O"),
-    ("oe", "WE"), ("oi", "WE"), ("wa", "WA"), ("we", "WE"), ("wi", "WI"), ("wo", "WO"),
-    ("ui", "UI"), ("ee", "I"), ("oo", "O"), ("ou", "O"), ("a", "A"), ("e", "E"), ("i", "I"),
-    ("o", "O"), ("u", "O"),
+    ("yeo", "YO"),
+    ("yae", "YE"),
+    ("wae", "WE"),
+    ("weo", "WO"),
+    ("yoo", "YO"),
+    ("ya", "YA"),
+    ("ye", "YE"),
+    ("yo", "YO"),
+    ("yu", "YO"),
+    ("yi", "I"),
+    ("ae", "E"),
+    ("eo", "O"),
+    ("eu", "O"),
+    ("oe", "WE"),
+    ("oi", "WE"),
+    ("wa", "WA"),
+    ("we", "WE"),
+    ("wi", "WI"),
+    ("wo", "WO"),
+    ("ui", "UI"),
+    ("ee", "I"),
+    ("oo", "O"),
+    ("ou", "O"),
+    ("a", "A"),
+    ("e", "E"),
+    ("i", "I"),
+    ("o", "O"),
+    ("u", "O"),
 ];
 /// Finals (longest first) and class; "rk" is the Western "Park" for 박.
 const K_FINALS: &[(&str, char)] = &[
-    ("ng", 'G'), ("rk", 'K'), ("k", 'K'), ("g", 'K'), ("n", 'N'), ("t", 'T'), ("d", 'T'),
-    ("l", 'L'), ("r", 'L'), ("m", 'M'), ("p", 'P'), ("b", 'P'), ("", '-'),
+    ("ng", 'G'),
+    ("rk", 'K'),
+    ("k", 'K'),
+    ("g", 'K'),
+    ("n", 'N'),
+    ("t", 'T'),
+    ("d", 'T'),
+    ("l", 'L'),
+    ("r", 'L'),
+    ("m", 'M'),
+    ("p", 'P'),
+    ("b", 'P'),
+    ("", '-'),
 ];
 
-fn parse_syllables<'a>(s: &'a str, left: usize, out: &mut Vec<String>) -> bool {
+fn parse_syllables(s: &str, left: usize, out: &mut Vec<String>) -> bool {
     if s.is_empty() {
         return !out.is_empty();
     }
@@ -284,11 +356,17 @@ fn parse_syllables<'a>(s: &'a str, left: usize, out: &mut Vec<String>) -> bool {
         return false;
     }
     for (ini, ic) in K_INITIALS {
-        let Some(r1) = s.strip_prefix(ini) else { continue };
+        let Some(r1) = s.strip_prefix(ini) else {
+            continue;
+        };
         for (vow, vc) in K_VOWELS {
-            let Some(r2) = r1.strip_prefix(vow) else { continue };
+            let Some(r2) = r1.strip_prefix(vow) else {
+                continue;
+            };
             for (fin, fc) in K_FINALS {
-                let Some(r3) = r2.strip_prefix(fin) else { continue };
+                let Some(r3) = r2.strip_prefix(fin) else {
+                    continue;
+                };
                 // a final must not steal the only initial a following vowel needs
                 out.push(format!("{ic}{vc}{fc}"));
                 if parse_syllables(r3, left - 1, out) {
@@ -345,7 +423,12 @@ mod tests {
         assert_eq!(skeleton("krsnv"), skeleton("krasnov"));
         assert_eq!(skeleton("zfezta"), skeleton("zvezda"));
         assert_eq!(skeleton("imd"), skeleton("imad"));
-        assert!(is_vowelless("mhmmd") && is_vowelless("imd") && !is_vowelless("imad") && is_vowelless("bhta"));
+        assert!(
+            is_vowelless("mhmmd")
+                && is_vowelless("imd")
+                && !is_vowelless("imad")
+                && is_vowelless("bhta")
+        );
         assert_eq!(devowel("mohammad"), "mhmd");
         assert_eq!(devowel("sazeh"), "szh");
         assert_eq!(devowel("proyectos"), "prycts");

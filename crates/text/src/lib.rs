@@ -73,7 +73,11 @@ pub struct NormalizedName {
 impl NormalizedName {
     /// The Latin tokens' text joined with single spaces.
     pub fn text(&self) -> String {
-        self.tokens.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ")
+        self.tokens
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     pub fn is_empty(&self) -> bool {
@@ -108,14 +112,21 @@ impl Normalizer {
         };
         let latin = translit::to_latin(&cleaned);
         let tokens = affixes::classify(tokenize::tokenize(&latin), kind);
-        NormalizedName { tokens, script, native }
+        NormalizedName {
+            tokens,
+            script,
+            native,
+        }
     }
 
     /// Normalises free text the same way as names, for the document scanner: returns the
     /// Latin tokens without affix classification.
     pub fn plain_tokens(&self, input: &str) -> Vec<String> {
         let cleaned = clean::clean(input);
-        tokenize::tokenize(&translit::to_latin(&cleaned)).into_iter().map(|t| t.text).collect()
+        tokenize::tokenize(&translit::to_latin(&cleaned))
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
     }
 }
 
@@ -124,20 +135,40 @@ mod tests {
     use super::*;
 
     fn texts(s: &str, k: NameType) -> Vec<String> {
-        Normalizer.name(s, k).tokens.into_iter().map(|t| t.text).collect()
+        Normalizer
+            .name(s, k)
+            .tokens
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
     }
 
     #[test]
     fn case_diacritics_punctuation() {
-        assert_eq!(texts("DIEUDONNÉ Ozia MAZIO", NameType::Person), ["dieudonne", "ozia", "mazio"]);
-        assert_eq!(texts("KIM, Jong-un", NameType::Person), ["kim", "jong", "un"]);
-        assert_eq!(texts("Ch'oe Ryong Hae", NameType::Person), ["choe", "ryong", "hae"]);
+        assert_eq!(
+            texts("DIEUDONNÉ Ozia MAZIO", NameType::Person),
+            ["dieudonne", "ozia", "mazio"]
+        );
+        assert_eq!(
+            texts("KIM, Jong-un", NameType::Person),
+            ["kim", "jong", "un"]
+        );
+        assert_eq!(
+            texts("Ch'oe Ryong Hae", NameType::Person),
+            ["choe", "ryong", "hae"]
+        );
     }
 
     #[test]
     fn invisible_and_homoglyphs() {
-        assert_eq!(texts("Morteza \u{200d}Razavi", NameType::Person), ["morteza", "razavi"]);
-        assert_eq!(texts("Nоrth Еаѕt Аѕіа Ваnk", NameType::Organization), ["north", "east", "asia", "bank"]);
+        assert_eq!(
+            texts("Morteza \u{200d}Razavi", NameType::Person),
+            ["morteza", "razavi"]
+        );
+        assert_eq!(
+            texts("Nоrth Еаѕt Аѕіа Ваnk", NameType::Organization),
+            ["north", "east", "asia", "bank"]
+        );
     }
 
     #[test]
@@ -153,10 +184,25 @@ mod tests {
     #[test]
     fn legal_forms_canonical() {
         let a = Normalizer.name("Inter Tobacco, OOO", NameType::Organization);
-        let b = Normalizer.name("Общество с ограниченной ответственностью Интер Тобако", NameType::Organization);
+        let b = Normalizer.name(
+            "Общество с ограниченной ответственностью Интер Тобако",
+            NameType::Organization,
+        );
         assert_eq!(a.tokens.last().unwrap().text, "llc");
-        assert!(b.tokens.iter().any(|t| t.text == "llc" && matches!(t.kind, TokenKind::LegalForm)));
-        assert_eq!(texts("Dimaco Technology, S.A.", NameType::Organization), ["dimaco", "technology", "sa"]);
-        assert_eq!(texts("INMOBILIARIA LA PROVINCIA S.A. DE C.V.", NameType::Organization), ["inmobiliaria", "la", "provincia", "sadecv"]);
+        assert!(b
+            .tokens
+            .iter()
+            .any(|t| t.text == "llc" && matches!(t.kind, TokenKind::LegalForm)));
+        assert_eq!(
+            texts("Dimaco Technology, S.A.", NameType::Organization),
+            ["dimaco", "technology", "sa"]
+        );
+        assert_eq!(
+            texts(
+                "INMOBILIARIA LA PROVINCIA S.A. DE C.V.",
+                NameType::Organization
+            ),
+            ["inmobiliaria", "la", "provincia", "sadecv"]
+        );
     }
 }

@@ -32,15 +32,23 @@ impl Script {
 pub fn of(c: char) -> Script {
     let u = c as u32;
     if c.is_ascii() {
-        return if c.is_ascii_alphabetic() { Script::Latin } else { Script::Common };
+        return if c.is_ascii_alphabetic() {
+            Script::Latin
+        } else {
+            Script::Common
+        };
     }
     match u {
-        0x00C0..=0x024F | 0x1E00..=0x1EFF | 0x2C60..=0x2C7F | 0xA720..=0xA7FF | 0xFF21..=0xFF5A => Script::Latin,
+        0x00C0..=0x024F | 0x1E00..=0x1EFF | 0x2C60..=0x2C7F | 0xA720..=0xA7FF | 0xFF21..=0xFF5A => {
+            Script::Latin
+        }
         0x0370..=0x03FF | 0x1F00..=0x1FFF => Script::Greek,
         0x0400..=0x052F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => Script::Cyrillic,
         0x0530..=0x058F => Script::Armenian,
         0x0590..=0x05FF => Script::Hebrew,
-        0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => Script::Arabic,
+        0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => {
+            Script::Arabic
+        }
         0x0900..=0x097F => Script::Devanagari,
         0x0E00..=0x0E7F => Script::Thai,
         0x10A0..=0x10FF | 0x2D00..=0x2D2F => Script::Georgian,
@@ -66,5 +74,9 @@ pub fn dominant(s: &str) -> Script {
             None => counts.push((sc, 1)),
         }
     }
-    counts.into_iter().max_by_key(|(_, n)| *n).map(|(s, _)| s).unwrap_or(Script::Common)
+    counts
+        .into_iter()
+        .max_by_key(|(_, n)| *n)
+        .map(|(s, _)| s)
+        .unwrap_or(Script::Common)
 }

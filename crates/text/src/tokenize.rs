@@ -71,10 +71,18 @@ pub fn tokenize_with_spans(s: &str) -> Vec<(Token, Range<usize>)> {
             }
         } else {
             if !cur.is_empty() {
-                pieces.push(Piece { text: std::mem::take(&mut cur), sep: String::new(), span: cur_span.clone() });
+                pieces.push(Piece {
+                    text: std::mem::take(&mut cur),
+                    sep: String::new(),
+                    span: cur_span.clone(),
+                });
             }
             if c == '&' {
-                pieces.push(Piece { text: "and".into(), sep: String::new(), span: at..at + 1 });
+                pieces.push(Piece {
+                    text: "and".into(),
+                    sep: String::new(),
+                    span: at..at + 1,
+                });
                 sep.push(' ');
             } else {
                 sep.push(c);
@@ -82,7 +90,11 @@ pub fn tokenize_with_spans(s: &str) -> Vec<(Token, Range<usize>)> {
         }
     }
     if !cur.is_empty() {
-        pieces.push(Piece { text: cur, sep: std::mem::take(&mut sep), span: cur_span });
+        pieces.push(Piece {
+            text: cur,
+            sep: std::mem::take(&mut sep),
+            span: cur_span,
+        });
     } else if let Some(last) = pieces.last_mut() {
         last.sep = sep;
     }
@@ -97,11 +109,18 @@ fn merge_abbreviations(pieces: Vec<Piece>) -> Vec<(Token, Range<usize>)> {
     let mut i = 0;
     while i < pieces.len() {
         let mut j = i;
-        while j + 1 < pieces.len() && single(&pieces[j]) && pieces[j].sep == "." && single(&pieces[j + 1]) {
+        while j + 1 < pieces.len()
+            && single(&pieces[j])
+            && pieces[j].sep == "."
+            && single(&pieces[j + 1])
+        {
             j += 1;
         }
         let text: String = pieces[i..=j].iter().map(|p| p.text.as_str()).collect();
-        out.push((token(text, &pieces[j].sep), pieces[i].span.start..pieces[j].span.end));
+        out.push((
+            token(text, &pieces[j].sep),
+            pieces[i].span.start..pieces[j].span.end,
+        ));
         i = j + 1;
     }
     if let Some((last, _)) = out.last_mut() {
@@ -112,7 +131,12 @@ fn merge_abbreviations(pieces: Vec<Piece>) -> Vec<(Token, Range<usize>)> {
 
 fn token(text: String, sep: &str) -> Token {
     let joined_next = sep.chars().count() == 1 && sep.chars().all(is_connector);
-    Token { text, kind: TokenKind::Word, joined_next, phrase: None }
+    Token {
+        text,
+        kind: TokenKind::Word,
+        joined_next,
+        phrase: None,
+    }
 }
 
 #[cfg(test)]
@@ -141,8 +165,19 @@ mod tests {
     #[test]
     fn spans_cover_the_letters_read() {
         let s = "Kim Jong-Un's S.A. Ch'oe & co";
-        let spans: Vec<(String, &str)> = tokenize_with_spans(s).into_iter().map(|(t, r)| (t.text, &s[r])).collect();
-        let want = [("kim", "Kim"), ("jong", "Jong"), ("un", "Un"), ("sa", "S.A"), ("choe", "Ch'oe"), ("and", "&"), ("co", "co")];
+        let spans: Vec<(String, &str)> = tokenize_with_spans(s)
+            .into_iter()
+            .map(|(t, r)| (t.text, &s[r]))
+            .collect();
+        let want = [
+            ("kim", "Kim"),
+            ("jong", "Jong"),
+            ("un", "Un"),
+            ("sa", "S.A"),
+            ("choe", "Ch'oe"),
+            ("and", "&"),
+            ("co", "co"),
+        ];
         assert_eq!(spans, want.map(|(a, b)| (a.to_string(), b)));
         assert_eq!(&"Ünal"[tokenize_with_spans("Ünal")[0].1.clone()], "Ünal");
     }

@@ -45,7 +45,10 @@ mod tests {
     fn scripts_to_latin() {
         assert_eq!(to_latin("Губарева").to_lowercase(), "gubareva");
         assert_eq!(to_latin("Müller Ødegård").to_lowercase(), "muller odegard");
-        assert_eq!(to_latin("김정은").split_whitespace().collect::<Vec<_>>(), ["Gim", "Jeong", "Eun"]);
+        assert_eq!(
+            to_latin("김정은").split_whitespace().collect::<Vec<_>>(),
+            ["Gim", "Jeong", "Eun"]
+        );
         assert_eq!(to_latin("ΑΛΕΞΑΝΔΡΟΣ"), "ALEXANDROS");
     }
 }

@@ -5,10 +5,20 @@ use proptest::prelude::*;
 use text::{NameType, Normalizer};
 
 fn texts(s: &str, k: NameType) -> Vec<String> {
-    Normalizer.name(s, k).tokens.into_iter().map(|t| t.text).collect()
+    Normalizer
+        .name(s, k)
+        .tokens
+        .into_iter()
+        .map(|t| t.text)
+        .collect()
 }
 
-const KINDS: [NameType; 4] = [NameType::Person, NameType::Organization, NameType::Vessel, NameType::Any];
+const KINDS: [NameType; 4] = [
+    NameType::Person,
+    NameType::Organization,
+    NameType::Vessel,
+    NameType::Any,
+];
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
@@ -47,5 +57,7 @@ fn hostile_inputs_are_bounded() {
     assert!(n.tokens.len() <= text::MAX_NAME_CHARS);
     assert!(Normalizer.name("", NameType::Any).is_empty());
     assert!(Normalizer.name("!!! ... ---", NameType::Any).is_empty());
-    assert!(Normalizer.name("\u{0000}\u{0007}\u{200b}", NameType::Any).is_empty());
+    assert!(Normalizer
+        .name("\u{0000}\u{0007}\u{200b}", NameType::Any)
+        .is_empty());
 }

@@ -117,11 +117,16 @@ pub struct Report {
 }
 
 fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
-    let text = std::fs::read_to_string(path).map_err(|e| CliError::bad_input(format!("{}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::bad_input(format!("{}: {e}", path.display())))?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| serde_json::from_str(l).map_err(|e| CliError::bad_input(format!("{}: line {}: {e}", path.display(), i + 1))))
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| {
+                CliError::bad_input(format!("{}: line {}: {e}", path.display(), i + 1))
+            })
+        })
         .collect()
 }
 
@@ -136,7 +141,10 @@ fn recall(pos: &[&Outcome], t: f32, k: usize) -> f64 {
     if pos.is_empty() {
         return 0.0;
     }
-    pos.iter().filter(|o| o.hit.is_some_and(|(r, s)| r < k && s >= t)).count() as f64 / pos.len() as f64
+    pos.iter()
+        .filter(|o| o.hit.is_some_and(|(r, s)| r < k && s >= t))
+        .count() as f64
+        / pos.len() as f64
 }
 
 fn fpr(neg: &[&Outcome], t: f32) -> f64 {
@@ -162,22 +170,40 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
     let (qpath, tpath, fpath) = match (&args.set, &args.queries, &args.truth) {
         (Some(p), _, _) => {
             let s = p.display().to_string();
-            (PathBuf::from(format!("{s}.queries.jsonl")), PathBuf::from(format!("{s}.truth.jsonl")), Some(PathBuf::from(format!("{s}.flags.json"))))
+            (
+                PathBuf::from(format!("{s}.queries.jsonl")),
+                PathBuf::from(format!("{s}.truth.jsonl")),
+                Some(PathBuf::from(format!("{s}.flags.json"))),
+            )
         }
         (None, Some(q), Some(t)) => (q.clone(), t.clone(), args.flags.clone()),
-        _ => return Err(CliError::bad_input("give --set PREFIX, or --queries FILE and --truth FILE")),
+        _ => {
+            return Err(CliError::bad_input(
+                "give --set PREFIX, or --queries FILE and --truth FILE",
+            ))
+        }
     };
     let flags: Flags = match fpath.as_ref().filter(|p| p.exists()) {
-        Some(p) => serde_json::from_str(&std::fs::read_to_string(p).map_err(|e| CliError::bad_input(format!("{}: {e}", p.display())))?)
-            .map_err(|e| CliError::bad_input(format!("{}: {e}", p.display())))?,
+        Some(p) => serde_json::from_str(
+            &std::fs::read_to_string(p)
+                .map_err(|e| CliError::bad_input(format!("{}: {e}", p.display())))?,
+        )
+        .map_err(|e| CliError::bad_input(format!("{}: {e}", p.display())))?,
         None => Flags::default(),
     };
     let truth: Vec<Truth> = read_jsonl(&tpath)?;
-    let text = std::fs::read_to_string(&qpath).map_err(|e| CliError::bad_input(format!("{}: {e}", qpath.display())))?;
+    let text = std::fs::read_to_string(&qpath)
+        .map_err(|e| CliError::bad_input(format!("{}: {e}", qpath.display())))?;
     let mut ids = Vec::new();
     let mut queries = Vec::new();
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let (id, q) = parse_line(line).map_err(|e| CliError::bad_input(format!("{}: line {}: {e}", qpath.display(), i + 1)))?;
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let (id, q) = parse_line(line).map_err(|e| {
+            CliError::bad_input(format!("{}: line {}: {e}", qpath.display(), i + 1))
+        })?;
         ids.push(id_key(&id));
         queries.push(q);
     }
@@ -185,7 +211,11 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
     if let Some(w) = engine.demo_warning() {
         out.warning(&w)?;
     }
-    let opts = SearchOptions { limit: args.k, min_score: Some(0.0), ..Default::default() };
+    let opts = SearchOptions {
+        limit: args.k,
+        min_score: Some(0.0),
+        ..Default::default()
+    };
     let started = std::time::Instant::now();
     let results = run_all(&engine, &queries, &opts, threads(args.threads));
     let qps = queries.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
@@ -202,19 +232,42 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         }
         let empty = Vec::new();
         let ms = by_id.get(id.as_str()).copied().unwrap_or(&empty);
-        let expected: HashSet<(String, String)> = t.expect.iter().map(|e| (e.list.clone(), id_key(&e.list_id))).collect();
-        let hit = ms.iter().enumerate().find(|(_, m)| expected.contains(&(m.list.clone(), m.list_id.clone()))).map(|(r, m)| (r, m.score));
-        let o = Outcome { class: t.class.clone(), family: t.family.clone(), pair: t.pair.clone(), hit, max: ms.first().map(|m| m.score).unwrap_or(0.0) };
+        let expected: HashSet<(String, String)> = t
+            .expect
+            .iter()
+            .map(|e| (e.list.clone(), id_key(&e.list_id)))
+            .collect();
+        let hit = ms
+            .iter()
+            .enumerate()
+            .find(|(_, m)| expected.contains(&(m.list.clone(), m.list_id.clone())))
+            .map(|(r, m)| (r, m.score));
+        let o = Outcome {
+            class: t.class.clone(),
+            family: t.family.clone(),
+            pair: t.pair.clone(),
+            hit,
+            max: ms.first().map(|m| m.score).unwrap_or(0.0),
+        };
         if near.contains(id.as_str()) {
             near_out.push(o);
         } else {
             outcomes.push(o);
         }
     }
-    let pos: Vec<&Outcome> = outcomes.iter().filter(|o| o.family != "negative" && o.class != "dob_mismatch").collect();
+    let pos: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| o.family != "negative" && o.class != "dob_mismatch")
+        .collect();
     let neg: Vec<&Outcome> = outcomes.iter().filter(|o| o.family == "negative").collect();
-    let threshold = args.threshold.unwrap_or(engine.matcher().config().threshold);
-    let point = |t: f32| Point { threshold: t, false_positive_rate: fpr(&neg, t), recall: recall(&pos, t, args.k) };
+    let threshold = args
+        .threshold
+        .unwrap_or(engine.matcher().config().threshold);
+    let point = |t: f32| Point {
+        threshold: t,
+        false_positive_rate: fpr(&neg, t),
+        recall: recall(&pos, t, args.k),
+    };
     let mut recall_by_class: BTreeMap<String, Vec<&Outcome>> = BTreeMap::new();
     for o in &pos {
         recall_by_class.entry(o.class.clone()).or_default().push(o);
@@ -235,7 +288,10 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
             }
         }
     }
-    let full: Vec<(f32, f32)> = pairs.values().filter_map(|(a, b)| Some(((*a)?, (*b)?))).collect();
+    let full: Vec<(f32, f32)> = pairs
+        .values()
+        .filter_map(|(a, b)| Some(((*a)?, (*b)?)))
+        .collect();
     let report = Report {
         queries: ids.len(),
         positives: pos.len(),
@@ -247,12 +303,21 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         at_threshold: point(threshold),
         at_fpr_1_percent: point(threshold_at(&neg, 0.01)),
         at_fpr_0_1_percent: point(threshold_at(&neg, 0.001)),
-        recall_by_class: recall_by_class.into_iter().map(|(k, v)| (k, (recall(&v, threshold, args.k), v.len()))).collect(),
-        fpr_by_class: fpr_by_class.into_iter().map(|(k, v)| (k, (fpr(&v, threshold), v.len()))).collect(),
-        near_miss_alert_rate: (!near_out.is_empty()).then(|| near_out.iter().filter(|o| o.max >= threshold).count() as f64 / near_out.len() as f64),
+        recall_by_class: recall_by_class
+            .into_iter()
+            .map(|(k, v)| (k, (recall(&v, threshold, args.k), v.len())))
+            .collect(),
+        fpr_by_class: fpr_by_class
+            .into_iter()
+            .map(|(k, v)| (k, (fpr(&v, threshold), v.len())))
+            .collect(),
+        near_miss_alert_rate: (!near_out.is_empty()).then(|| {
+            near_out.iter().filter(|o| o.max >= threshold).count() as f64 / near_out.len() as f64
+        }),
         dob_pairs: (!full.is_empty()).then(|| {
             let lower = full.iter().filter(|(a, b)| b < a).count() as f64 / full.len() as f64;
-            let alert = full.iter().filter(|(_, b)| *b >= threshold).count() as f64 / full.len() as f64;
+            let alert =
+                full.iter().filter(|(_, b)| *b >= threshold).count() as f64 / full.len() as f64;
             (full.len(), lower, alert)
         }),
         queries_per_second: qps,
@@ -270,25 +335,53 @@ fn pct(x: f64) -> String {
 
 fn write_text(out: &mut Output, r: &Report) -> std::io::Result<()> {
     let w = out.writer();
-    writeln!(w, "{} queries: {} positives, {} negatives, {} near misses ({} ambiguous left out)", r.queries, r.positives, r.negatives, r.near_misses, r.ambiguous_dropped)?;
+    writeln!(
+        w,
+        "{} queries: {} positives, {} negatives, {} near misses ({} ambiguous left out)",
+        r.queries, r.positives, r.negatives, r.near_misses, r.ambiguous_dropped
+    )?;
     writeln!(w, "recall@{} with no threshold: {}", r.k, pct(r.recall_any))?;
-    for (label, p) in [("at threshold", &r.at_threshold), ("at FPR 1%", &r.at_fpr_1_percent), ("at FPR 0.1%", &r.at_fpr_0_1_percent)] {
-        writeln!(w, "{label:>13}: threshold {:.4}  recall@{} {}  false-positive rate {}", p.threshold, r.k, pct(p.recall), pct(p.false_positive_rate))?;
+    for (label, p) in [
+        ("at threshold", &r.at_threshold),
+        ("at FPR 1%", &r.at_fpr_1_percent),
+        ("at FPR 0.1%", &r.at_fpr_0_1_percent),
+    ] {
+        writeln!(
+            w,
+            "{label:>13}: threshold {:.4}  recall@{} {}  false-positive rate {}",
+            p.threshold,
+            r.k,
+            pct(p.recall),
+            pct(p.false_positive_rate)
+        )?;
     }
     if let Some(n) = r.near_miss_alert_rate {
         writeln!(w, "near misses alerting at the threshold: {}", pct(n))?;
     }
     if let Some((n, lower, alert)) = r.dob_pairs {
-        writeln!(w, "birth date pairs ({n}): contradicting date scored lower in {}, still alerting in {}", pct(lower), pct(alert))?;
+        writeln!(
+            w,
+            "birth date pairs ({n}): contradicting date scored lower in {}, still alerting in {}",
+            pct(lower),
+            pct(alert)
+        )?;
     }
     writeln!(w, "speed: {:.0} queries/s", r.queries_per_second)?;
-    writeln!(w, "\nrecall by class at threshold {:.4}:", r.at_threshold.threshold)?;
+    writeln!(
+        w,
+        "\nrecall by class at threshold {:.4}:",
+        r.at_threshold.threshold
+    )?;
     let mut t = Table::new(&["class", "recall", "n"]);
     for (k, (v, n)) in &r.recall_by_class {
         t.row(vec![k.clone(), pct(*v), n.to_string()]);
     }
     t.write_text(w)?;
-    writeln!(w, "\nfalse-positive rate by negative class at threshold {:.4}:", r.at_threshold.threshold)?;
+    writeln!(
+        w,
+        "\nfalse-positive rate by negative class at threshold {:.4}:",
+        r.at_threshold.threshold
+    )?;
     let mut t = Table::new(&["class", "fpr", "n"]);
     for (k, (v, n)) in &r.fpr_by_class {
         t.row(vec![k.clone(), pct(*v), n.to_string()]);

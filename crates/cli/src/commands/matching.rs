@@ -85,27 +85,51 @@ pub fn parse_line(line: &str) -> std::result::Result<(serde_json::Value, Query),
     if let Some(d) = q.birth_date {
         dobs.push(d);
     }
-    let query = build_query(names, q.schema.as_deref(), &dobs, &q.countries, q.identifiers).map_err(|e| e.message)?;
+    let query = build_query(
+        names,
+        q.schema.as_deref(),
+        &dobs,
+        &q.countries,
+        q.identifiers,
+    )
+    .map_err(|e| e.message)?;
     Ok((q.id, query))
 }
 
 /// Screens queries on `threads` threads, results in input order.
-pub fn run_all(engine: &Engine, queries: &[Query], opts: &SearchOptions, threads: usize) -> Vec<Vec<Match>> {
+pub fn run_all(
+    engine: &Engine,
+    queries: &[Query],
+    opts: &SearchOptions,
+    threads: usize,
+) -> Vec<Vec<Match>> {
     if threads <= 1 {
         return queries.iter().map(|q| engine.search(q, opts)).collect();
     }
     use rayon::prelude::*;
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool");
     pool.install(|| queries.par_iter().map(|q| engine.search(q, opts)).collect())
 }
 
 /// Number of threads: the flag, else every core.
 pub fn threads(flag: Option<usize>) -> usize {
-    flag.filter(|n| *n > 0).unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+    flag.filter(|n| *n > 0).unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    })
 }
 
 /// Writes one result line.
-fn write_result(w: &mut dyn Write, id: &serde_json::Value, matches: &[Match], explain: bool) -> std::io::Result<()> {
+fn write_result(
+    w: &mut dyn Write,
+    id: &serde_json::Value,
+    matches: &[Match],
+    explain: bool,
+) -> std::io::Result<()> {
     #[derive(Serialize)]
     struct Line<'a> {
         id: &'a serde_json::Value,
@@ -147,7 +171,8 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
     };
     let reader: Box<dyn BufRead> = match &args.input {
         Some(p) => Box::new(std::io::BufReader::new(
-            std::fs::File::open(p).map_err(|e| CliError::bad_input(format!("{}: {e}", p.display())))?,
+            std::fs::File::open(p)
+                .map_err(|e| CliError::bad_input(format!("{}: {e}", p.display())))?,
         )),
         None => Box::new(std::io::BufReader::new(std::io::stdin().lock())),
     };

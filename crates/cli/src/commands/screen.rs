@@ -41,9 +41,18 @@ pub struct Args {
 }
 
 /// Builds a matcher query from command-line style values, with errors naming the field.
-pub fn build_query(names: Vec<String>, schema: Option<&str>, dobs: &[String], countries: &[String], ids: Vec<String>) -> Result<Query> {
+pub fn build_query(
+    names: Vec<String>,
+    schema: Option<&str>,
+    dobs: &[String],
+    countries: &[String],
+    ids: Vec<String>,
+) -> Result<Query> {
     let schema = match schema {
-        Some(s) => Some(s.parse::<Schema>().map_err(|e| CliError::bad_input(e.to_string()))?),
+        Some(s) => Some(
+            s.parse::<Schema>()
+                .map_err(|e| CliError::bad_input(e.to_string()))?,
+        ),
         None => None,
     };
     let mut birth_dates = Vec::new();
@@ -52,23 +61,42 @@ pub fn build_query(names: Vec<String>, schema: Option<&str>, dobs: &[String], co
             .parse::<DateValue>()
             .ok()
             .or_else(|| DateValue::parse_loose(d))
-            .ok_or_else(|| CliError::bad_input(format!("--dob {d:?}: not a date (expected 1984, 1984-01-08, ~1960 or 1950..1951)")))?;
+            .ok_or_else(|| {
+                CliError::bad_input(format!(
+                    "--dob {d:?}: not a date (expected 1984, 1984-01-08, ~1960 or 1950..1951)"
+                ))
+            })?;
         birth_dates.push(v);
     }
     let mut codes = Vec::new();
     for c in countries {
-        let code = model::country::code(c)
-            .ok_or_else(|| CliError::bad_input(format!("--country {c:?}: not a country name or ISO 3166 code")))?;
+        let code = model::country::code(c).ok_or_else(|| {
+            CliError::bad_input(format!(
+                "--country {c:?}: not a country name or ISO 3166 code"
+            ))
+        })?;
         codes.push(code.to_string());
     }
     if names.iter().all(|n| n.trim().is_empty()) && ids.is_empty() {
         return Err(CliError::bad_input("nothing to screen: the name is empty"));
     }
-    Ok(Query { names, schema, birth_dates, countries: codes, identifiers: ids })
+    Ok(Query {
+        names,
+        schema,
+        birth_dates,
+        countries: codes,
+        identifiers: ids,
+    })
 }
 
 pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
-    let query = build_query(args.names, args.schema.as_deref(), &args.dob, &args.country, args.identifiers)?;
+    let query = build_query(
+        args.names,
+        args.schema.as_deref(),
+        &args.dob,
+        &args.country,
+        args.identifiers,
+    )?;
     let engine = data::open_engine(global)?;
     if let Some(w) = engine.demo_warning() {
         out.warning(&w)?;
@@ -79,24 +107,45 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         min_score: None,
         lists: (!args.lists.is_empty()).then_some(args.lists),
     };
-    let threshold = opts.threshold.unwrap_or(engine.matcher().config().threshold);
+    let threshold = opts
+        .threshold
+        .unwrap_or(engine.matcher().config().threshold);
     let results = engine.search(&query, &opts);
     match out.format() {
         Format::Json => out.json(&results)?,
         Format::Jsonl => results.iter().try_for_each(|m| out.json_line(m))?,
         Format::Csv => out.table(&table(&results))?,
-        Format::Table => write_text(out.writer(), &query, &results, threshold, args.explain, &engine.snapshot.manifest)?,
+        Format::Table => write_text(
+            out.writer(),
+            &query,
+            &results,
+            threshold,
+            args.explain,
+            &engine.snapshot.manifest,
+        )?,
     }
     Ok(())
 }
 
 fn table(results: &[Match]) -> Table {
-    let mut t = Table::new(&["rank", "score", "match", "entity", "schema", "caption", "matched_name"]);
+    let mut t = Table::new(&[
+        "rank",
+        "score",
+        "match",
+        "entity",
+        "schema",
+        "caption",
+        "matched_name",
+    ]);
     for (i, m) in results.iter().enumerate() {
         t.row(vec![
             (i + 1).to_string(),
             format!("{:.3}", m.score),
-            if m.is_match { "yes".into() } else { "no".into() },
+            if m.is_match {
+                "yes".into()
+            } else {
+                "no".into()
+            },
             m.entity_id.clone(),
             m.schema.to_string(),
             m.caption.clone(),
@@ -114,7 +163,12 @@ fn write_text(
     explain: bool,
     snapshot: &sources::snapshot::SnapshotManifest,
 ) -> std::io::Result<()> {
-    writeln!(w, "Screening {:?} against snapshot {} (threshold {threshold:.2})", q.names.join(" / "), snapshot.short_version())?;
+    writeln!(
+        w,
+        "Screening {:?} against snapshot {} (threshold {threshold:.2})",
+        q.names.join(" / "),
+        snapshot.short_version()
+    )?;
     if results.is_empty() {
         writeln!(w, "No listed entity resembles this name.")?;
         return Ok(());
@@ -134,24 +188,48 @@ fn write_text(
 /// The explanation in words an analyst can check.
 pub fn write_explanation(w: &mut dyn Write, rank: usize, m: &Match) -> std::io::Result<()> {
     let e = &m.explanation;
-    writeln!(w, "#{rank} {} {} — score {:.3}", m.entity_id, m.caption, m.score)?;
-    let source = e.name_source.as_deref().map(|s| format!(", added by an analyst: {s}")).unwrap_or_default();
+    writeln!(
+        w,
+        "#{rank} {} {} — score {:.3}",
+        m.entity_id, m.caption, m.score
+    )?;
+    let source = e
+        .name_source
+        .as_deref()
+        .map(|s| format!(", added by an analyst: {s}"))
+        .unwrap_or_default();
     writeln!(
         w,
         "   compared {:?} with the listed {} {:?}{}{source}",
         e.query_name,
         e.matched_name_kind.as_str().replace('_', " "),
         e.matched_name,
-        if e.native_script { " in its own script" } else { "" }
+        if e.native_script {
+            " in its own script"
+        } else {
+            ""
+        }
     )?;
     for t in &e.tokens {
-        writeln!(w, "   {:>14} ~ {:<14} {:.2}  {}", t.query, t.candidate, t.similarity, t.why)?;
+        writeln!(
+            w,
+            "   {:>14} ~ {:<14} {:.2}  {}",
+            t.query, t.candidate, t.similarity, t.why
+        )?;
     }
     if !e.unmatched_query.is_empty() {
-        writeln!(w, "   not in the listed name: {}", e.unmatched_query.join(", "))?;
+        writeln!(
+            w,
+            "   not in the listed name: {}",
+            e.unmatched_query.join(", ")
+        )?;
     }
     if !e.unmatched_candidate.is_empty() {
-        writeln!(w, "   listed but not in the query: {}", e.unmatched_candidate.join(", "))?;
+        writeln!(
+            w,
+            "   listed but not in the query: {}",
+            e.unmatched_candidate.join(", ")
+        )?;
     }
     writeln!(
         w,
@@ -159,10 +237,16 @@ pub fn write_explanation(w: &mut dyn Write, rank: usize, m: &Match) -> std::io::
         e.name_score,
         e.query_coverage * 100.0,
         e.candidate_coverage * 100.0,
-        e.fuzzy_penalty.map(|f| format!(", ×{f:.2} because every word matched only approximately")).unwrap_or_default()
+        e.fuzzy_penalty
+            .map(|f| format!(", ×{f:.2} because every word matched only approximately"))
+            .unwrap_or_default()
     )?;
     for a in &e.adjustments {
-        writeln!(w, "   {}: {} → {:.3}  [{}]", a.detail, a.effect, a.score_after, a.feature)?;
+        writeln!(
+            w,
+            "   {}: {} → {:.3}  [{}]",
+            a.detail, a.effect, a.score_after, a.feature
+        )?;
     }
     Ok(())
 }
