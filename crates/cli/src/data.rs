@@ -96,8 +96,13 @@ pub fn open_snapshot(global: &Global) -> Result<Loaded> {
 /// The engine (snapshot, persisted index, matcher) over the snapshot in service, or the demo.
 pub fn open_engine(global: &Global) -> Result<engine::Engine> {
     let loaded = open_snapshot(global)?;
-    engine::Engine::with_snapshot(&loaded.root, loaded.snapshot, loaded.demo, matcher::Config::default())
-        .map_err(|e| CliError::failure(format!("cannot load the screening index: {e}")))
+    engine::Engine::with_snapshot(
+        &loaded.root,
+        loaded.snapshot,
+        loaded.demo,
+        matcher::Config::default(),
+    )
+    .map_err(|e| CliError::failure(format!("cannot load the screening index: {e}")))
 }
 
 /// Opens the demo snapshot under `demo_root`, (re)importing the built-in demo list when the
