@@ -8,7 +8,6 @@ use crate::error::{CliError, Result};
 use crate::output::{Format, Output, Table};
 use server::auth::{KeyError, KeyStore, Role};
 use server::{Limits, ServeError, ServeOptions};
-use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
