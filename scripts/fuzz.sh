@@ -26,7 +26,8 @@
 #     `cargo build --release` (libfuzzer-sys still links libFuzzer's driver) and run with the
 #     same time limit. Without coverage instrumentation libFuzzer only mutates blindly from the
 #     seeds, so this is a much weaker smoke test; the script says so when it falls back.
-# cargo-fuzz is installed with `cargo install cargo-fuzz --locked` if missing.
+# cargo-fuzz is installed with `cargo install cargo-fuzz --locked` if missing. FUZZ_MODE=nightly,
+# stable or blind forces a mode.
 
 set -euo pipefail
 
@@ -98,9 +99,11 @@ mode=blind
 if has_cargo_fuzz; then
   if $has_nightly; then mode=nightly; else mode=stable; fi
 fi
+mode="${FUZZ_MODE:-$mode}"
+
 case "$mode" in
   nightly) echo "fuzzing with cargo-fuzz on nightly (AddressSanitizer), ${secs} s per target" ;;
-  stable) echo "no nightly toolchain: fuzzing with cargo-fuzz on stable, --sanitizer none (coverage-guided, no ASan), ${secs} s per target" ;;
+  stable) echo "fuzzing with cargo-fuzz on the stable toolchain, --sanitizer none (coverage-guided, no ASan), ${secs} s per target" ;;
   blind)
     echo "WARNING: cargo-fuzz unavailable: building the targets with stable cargo and running libFuzzer"
     echo "WARNING: WITHOUT coverage instrumentation (blind mutation of the seeds), ${secs} s per target"
