@@ -117,6 +117,10 @@ pub fn scan_text<R: Read>(
         source: e,
     };
     let batch = rayon::current_num_threads().max(1) * 2;
+    // one cache per worker thread, kept for the whole input (token classes, verified spans)
+    let states: Vec<std::sync::Mutex<ScanState>> = (0..rayon::current_num_threads().max(1))
+        .map(|_| Default::default())
+        .collect();
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + OVERLAP);
     let mut base = 0usize; // offset of buf[0] in the input
     let mut stats = Stats::default();
@@ -158,7 +162,11 @@ pub fn scan_text<R: Read>(
         stats.blocks += blocks.len() as u64;
         let results: Vec<Result<Found, InputError>> = blocks
             .par_iter()
-            .map_init(ScanState::default, |st, (start, bytes, until)| {
+            .map(|(start, bytes, until)| {
+                let mut guard = states[rayon::current_thread_index().unwrap_or(0) % states.len()]
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                let st = &mut *guard;
                 let text = std::str::from_utf8(bytes).map_err(|e| InputError::Utf8 {
                     name: name.to_string(),
                     at: (*start + e.valid_up_to()) as u64,

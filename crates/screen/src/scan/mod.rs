@@ -14,8 +14,8 @@
 //! 3. **Anchors.** Every indexed name is filed under its rarest required word (a word or
 //!    number, not a title, particle, stop word or legal form). A text token proposes only the
 //!    names filed under one of its classes, and a name becomes a candidate when its other
-//!    required words appear in a window around it (one may be missing from names of three or
-//!    more words). This is an index-driven pass: work per token is a hash lookup, plus a few
+//!    required words appear in a window around it (one may be missing from a person's name of
+//!    three or more words: a middle name, a patronymic). This is an index-driven pass: work per token is a hash lookup, plus a few
 //!    window checks for the rare tokens that anchor names.
 //! 4. **Verification.** Each distinct candidate span (from its first to its last matched
 //!    token, widened over the name's legal form) is screened ONCE with [`Matcher::search`] —
@@ -35,11 +35,12 @@
 pub mod input;
 
 use crate::regions::{RegionHit, Regions};
-use matcher::{Explanation, Match, Matcher, Query, SearchOptions};
+use matcher::{Explanation, Matcher, Query, SearchOptions};
 use model::{NameKind, Schema};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
+use std::sync::Arc;
 use text::TokenKind;
 
 /// Options of a scan.
@@ -74,6 +75,21 @@ pub struct Mention {
     pub end: usize,
     /// The text as written.
     pub text: String,
+    /// The entity, score and explanation; shared by every mention of the same text.
+    #[serde(flatten)]
+    pub entity: Arc<MentionEntity>,
+}
+
+impl std::ops::Deref for Mention {
+    type Target = MentionEntity;
+    fn deref(&self) -> &MentionEntity {
+        &self.entity
+    }
+}
+
+/// What a mention matched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MentionEntity {
     /// `list:list_id`
     pub entity_id: String,
     pub list: String,
@@ -83,6 +99,7 @@ pub struct Mention {
     pub score: f32,
     /// The entity's name that matched, as published.
     pub matched_name: String,
+    /// The matcher's explanation (its `query_name` is the mention's text, spaces collapsed).
     pub explanation: Explanation,
 }
 
@@ -110,6 +127,8 @@ struct Anchors {
     /// Per name: its required tokens (CSR).
     req_offsets: Vec<u32>,
     req: Vec<u32>,
+    /// Per name: whether one required word may be missing (persons of three or more words).
+    tolerant: Vec<bool>,
 }
 
 impl Anchors {
@@ -117,6 +136,7 @@ impl Anchors {
         let idx = m.index();
         let mut req_offsets = Vec::with_capacity(idx.names.len() + 1);
         let mut req = Vec::new();
+        let mut tolerant = Vec::with_capacity(idx.names.len());
         // (anchor token, name): each name under its rarest required word, and names of three
         // or more required words also under the second rarest (one word may be missing)
         let mut anchor_of: Vec<(u32, u32)> = Vec::with_capacity(idx.names.len());
@@ -132,6 +152,10 @@ impl Anchors {
                     }
                 }
             }
+            // rarest first: a candidate is rejected at the first rare word that is absent
+            req[start..].sort_by_key(|t| idx.vocab.df[*t as usize]);
+            let person = idx.entities[rec.entity as usize].schema == Schema::Person;
+            tolerant.push(person && req.len() - start >= 3);
             let mut by_rarity: Vec<u32> = req[start..].to_vec();
             by_rarity.sort_by_key(|t| {
                 (
@@ -162,6 +186,7 @@ impl Anchors {
             fill[a as usize] += 1;
         }
         Anchors {
+            tolerant,
             offsets,
             names,
             req_offsets,
@@ -199,7 +224,8 @@ pub struct ScanState {
     classes: FxHashMap<String, u32>,
     entries: Vec<Class>,
     arena: Vec<u32>,
-    verified: FxHashMap<String, Vec<Match>>,
+    verified: FxHashMap<String, Vec<Arc<MentionEntity>>>,
+    toks: Vec<Tok>,
 }
 
 struct Class {
@@ -289,7 +315,8 @@ impl<'m> Scanner<'m> {
                 ..Default::default()
             };
         }
-        let mut toks: Vec<Tok> = Vec::with_capacity(text.len() / 6);
+        let mut toks = std::mem::take(&mut st.toks);
+        toks.clear();
         text::spans::for_each_token(text, |range, t| {
             let class = self.class(st, t);
             let capital = text[range.clone()]
@@ -326,6 +353,7 @@ impl<'m> Scanner<'m> {
                 });
             }
         }
+        st.toks = toks;
         found
     }
 
@@ -339,14 +367,29 @@ impl<'m> Scanner<'m> {
     ) -> Vec<Range<usize>> {
         let idx = self.matcher.index();
         let ids = |i: usize| &st.arena[toks[i].ids.start as usize..toks[i].ids.end as usize];
+        // where each vocabulary token occurs in the block (positions ascending), and a bitset
+        // of the tokens present for a quick "not in this block"
+        let mut at: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        let mut present = vec![0u64; idx.vocab.len() / 64 + 1];
+        for i in 0..toks.len() {
+            for &id in ids(i) {
+                at.entry(id).or_default().push(i as u32);
+                present[id as usize / 64] |= 1 << (id % 64);
+            }
+        }
+        let is_present = |id: u32| present[id as usize / 64] & (1 << (id % 64)) != 0;
         let mut out: Vec<Range<usize>> = Vec::new();
         let mut used: Vec<usize> = Vec::with_capacity(8);
         for i in 0..toks.len() {
             for &a in ids(i) {
                 for &n in self.anchors.at(a) {
                     let req = self.anchors.required(n);
-                    let w = (idx.names[n as usize].tok_len as usize + 2).min(12);
+                    let rec = &idx.names[n as usize];
+                    let w = (rec.tok_len as usize + 2).min(12);
                     let (lo, hi) = (i.saturating_sub(w), (i + w + 1).min(toks.len()));
+                    // one required word may be missing from a person's name of three or more
+                    // (a middle name, a patronymic); an organisation's words must all be there
+                    let allowed = usize::from(self.anchors.tolerant[n as usize]);
                     used.clear();
                     used.push(i);
                     let mut missing = 0;
@@ -354,19 +397,26 @@ impl<'m> Scanner<'m> {
                         if r == a {
                             continue;
                         }
-                        let near = (1..=w)
-                            .flat_map(|d| [i.checked_sub(d), Some(i + d)])
-                            .flatten()
-                            .filter(|j| *j >= lo && *j < hi);
-                        match near
-                            .into_iter()
-                            .find(|j| !used.contains(j) && ids(*j).binary_search(&r).is_ok())
-                        {
+                        let nearest = is_present(r).then(|| at.get(&r)).flatten().and_then(|ps| {
+                            let from = ps.partition_point(|&p| (p as usize) < lo);
+                            ps[from..]
+                                .iter()
+                                .map(|&p| p as usize)
+                                .take_while(|&p| p < hi)
+                                .filter(|p| !used.contains(p))
+                                .min_by_key(|&p| p.abs_diff(i))
+                        });
+                        match nearest {
                             Some(j) => used.push(j),
-                            None => missing += 1,
+                            None => {
+                                missing += 1;
+                                if missing > allowed {
+                                    break;
+                                }
+                            }
                         }
                     }
-                    if missing > 0 && (req.len() < 3 || missing > 1) {
+                    if missing > allowed {
                         continue;
                     }
                     if !self.plausible(n, a, &used, toks, text, case_informative) {
@@ -375,14 +425,12 @@ impl<'m> Scanner<'m> {
                     let first = *used.iter().min().unwrap_or(&i);
                     let last = *used.iter().max().unwrap_or(&i);
                     let last = self.widen_over_legal_form(text, toks, last);
-                    let span = toks[first].range.start..toks[last].range.end;
-                    if !out.contains(&span) {
-                        out.push(span);
-                    }
+                    out.push(toks[first].range.start..toks[last].range.end);
                 }
             }
         }
         out.sort_by_key(|r| (r.start, r.end));
+        out.dedup();
         out
     }
 
@@ -451,46 +499,64 @@ impl<'m> Scanner<'m> {
                 min_score: None,
                 lists: self.opts.lists.clone(),
             };
-            let res: Vec<Match> = self
+            let res: Vec<Arc<MentionEntity>> = self
                 .matcher
                 .search(&Query::name(key.clone()), &opts)
                 .into_iter()
                 .filter(|m| m.is_match)
+                .map(|m| {
+                    Arc::new(MentionEntity {
+                        entity_id: m.entity_id,
+                        list: m.list,
+                        list_id: m.list_id,
+                        caption: m.caption,
+                        schema: m.schema,
+                        score: m.score,
+                        matched_name: m.name,
+                        explanation: m.explanation,
+                    })
+                })
                 .collect();
             st.verified.insert(key.clone(), res);
         }
-        for m in &st.verified[&key] {
-            let mut explanation = m.explanation.clone();
-            explanation.query_name = q.to_string();
+        for e in &st.verified[&key] {
             out.push(Mention {
                 start: base + span.start,
                 end: base + span.end,
                 text: q.to_string(),
-                entity_id: m.entity_id.clone(),
-                list: m.list.clone(),
-                list_id: m.list_id.clone(),
-                caption: m.caption.clone(),
-                schema: m.schema,
-                score: m.score,
-                matched_name: m.name.clone(),
-                explanation,
+                entity: e.clone(),
             });
         }
     }
 }
 
-/// Drops a mention inside a longer one of the same entity or a better-scoring one.
+/// Drops a mention inside a longer one of the same entity or a better-scoring one. Mentions
+/// come sorted by start; only mentions that overlap are compared.
 fn resolve_overlaps(ms: &mut Vec<Mention>) {
-    let snapshot = ms.clone();
-    ms.retain(|m| {
-        !snapshot.iter().any(|o| {
-            let contains =
-                o.start <= m.start && o.end >= m.end && (o.end - o.start) > (m.end - m.start);
-            contains && (o.entity_id == m.entity_id || o.score + 0.02 >= m.score)
-        })
+    ms.sort_by(|a, b| {
+        a.start
+            .cmp(&b.start)
+            .then(b.end.cmp(&a.end))
+            .then(b.score.total_cmp(&a.score))
     });
-    ms.sort_by(|a, b| a.start.cmp(&b.start).then(b.score.total_cmp(&a.score)));
     ms.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.entity_id == b.entity_id);
+    let mut drop = vec![false; ms.len()];
+    for i in 0..ms.len() {
+        let mut j = i + 1;
+        while j < ms.len() && ms[j].start < ms[i].end {
+            let (o, m) = (&ms[i], &ms[j]);
+            let contains = m.end <= o.end && (o.end - o.start) > (m.end - m.start);
+            if contains && (o.entity_id == m.entity_id || o.score + 0.02 >= m.score) {
+                drop[j] = true;
+            }
+            j += 1;
+        }
+    }
+    let mut k = 0;
+    ms.retain(|_| {
+        k += 1;
+        !drop[k - 1]
+    });
 }
 
 /// One-word legal forms a span is widened over when they follow a name.

@@ -99,7 +99,7 @@ fn found(text: &str) -> Vec<(String, String)> {
     s.scan_str(text)
         .mentions
         .into_iter()
-        .map(|x| (text[x.start..x.end].to_string(), x.entity_id))
+        .map(|x| (text[x.start..x.end].to_string(), x.entity_id.clone()))
         .collect()
 }
 
@@ -176,7 +176,7 @@ fn same_score_as_screening_the_name() {
     ] {
         let text = format!("In the report, {name} was named twice.");
         let f = s.scan_str(&text);
-        let screened: Vec<Match> = m
+        let screened: Vec<matcher::Match> = m
             .search(&Query::name(name), &SearchOptions::default())
             .into_iter()
             .filter(|r| r.is_match)
@@ -284,4 +284,19 @@ fn html_tags_and_scripts_are_stripped_with_offsets_into_the_html() {
         "{f:?}"
     );
     assert!(f.mentions[1].start > html.find("<div>").unwrap());
+}
+
+#[test]
+#[ignore]
+fn anchor_stats_on_the_real_lists() {
+    // cargo test -p watchlist-screen --release -- --ignored anchor_stats --nocapture
+    let e = engine::Engine::open(std::path::Path::new("/tmp/wl-data")).unwrap();
+    let a = Anchors::build(e.matcher());
+    let v = &e.matcher().index().vocab;
+    let mut sizes: Vec<(usize, String)> = (0..v.len())
+        .map(|t| (a.at(t as u32).len(), v.keys[t].text.clone()))
+        .collect();
+    sizes.sort();
+    sizes.reverse();
+    println!("{:?}", &sizes[..40]);
 }
