@@ -63,6 +63,8 @@ pub enum Command {
     Match(commands::matching::Args),
     /// Measure recall and false-positive rate on a query set with ground truth.
     Eval(commands::eval::Args),
+    /// Find every mention of a listed entity (and of sanctioned regions) in a text or HTML document.
+    Scan(commands::scan::Args),
     /// Run the HTTP API and the web UI (see `watchlist serve --help`).
     Serve(commands::serve::Args),
     /// Show one listed entity by id (LIST:ID, e.g. un_sc:KPe.050).
