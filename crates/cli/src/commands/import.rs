@@ -42,7 +42,32 @@ pub fn import_sets(dir: &DataDir, sets: &[SourceSet], out: &Output) -> Result<Im
     let mut progress = Progress::new(out);
     let result = dir.import(sets, &mut |ev| progress.event(ev));
     progress.finish();
-    result.map_err(|e| CliError::from(e).hint(unchanged_line(dir)))
+    let outcome = result.map_err(|e| CliError::from(e).hint(unchanged_line(dir)))?;
+    if let ImportOutcome::Updated { snapshot, .. } = &outcome {
+        build_index(dir, &snapshot.version, out);
+    }
+    Ok(outcome)
+}
+
+/// Builds and persists the screening index of the new snapshot now, so that the first
+/// `screen`, `match` or `serve` starts at once. A failure here does not undo the import (the
+/// index is rebuilt on first use); it is reported.
+fn build_index(dir: &DataDir, version: &str, out: &Output) {
+    let progress = Progress::new(out);
+    let bar = progress.spinner();
+    bar.set_message("building the screening index");
+    let result = dir
+        .snapshot(version)
+        .map_err(|e| e.to_string())
+        .and_then(|s| {
+            engine::load_index(&s)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        });
+    bar.finish_and_clear();
+    if let Err(e) = result {
+        out.note(format!("warning: the screening index could not be built now ({e}); it will be built on first use"));
+    }
 }
 
 /// Spinners, one per parsed set, showing the entity count.
