@@ -113,7 +113,21 @@ pub fn summary(m: &Match, threshold: f32) -> Vec<String> {
             ""
         }
     ));
-    for t in &e.tokens {
+    // word pairs in the order of the query's words (the explanation lists them by weight)
+    let order: Vec<String> = Normalizer::new()
+        .name(&e.query_name, NameType::Any)
+        .tokens
+        .into_iter()
+        .map(|t| t.text)
+        .collect();
+    let mut pairs: Vec<_> = e.tokens.iter().collect();
+    pairs.sort_by_key(|t| {
+        order
+            .iter()
+            .position(|w| *w == t.query)
+            .unwrap_or(usize::MAX)
+    });
+    for t in pairs {
         let rel = if t.query == t.candidate {
             "is"
         } else {

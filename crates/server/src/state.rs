@@ -62,6 +62,9 @@ pub struct Shared {
     reload_lock: tokio::sync::Mutex<()>,
     /// Held while an update runs; a second update is refused as `busy`.
     pub update_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Screening slots, one per core, handed out first come first served: under load, requests
+    /// queue in arrival order instead of competing for the cores (a flat latency tail).
+    pub screening: Arc<tokio::sync::Semaphore>,
     /// The last reload error, shown by `/readyz` while nothing is loaded.
     last_error: std::sync::Mutex<Option<String>>,
     pub started: Instant,
@@ -101,6 +104,11 @@ impl Shared {
             sources,
             reload_lock: tokio::sync::Mutex::new(()),
             update_lock: Arc::new(tokio::sync::Mutex::new(())),
+            screening: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(2),
+            )),
             last_error: std::sync::Mutex::new(None),
             started: Instant::now(),
         }

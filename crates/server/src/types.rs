@@ -223,17 +223,37 @@ pub struct MatchOut {
     pub is_match: bool,
     /// The listed name that matched best, as published.
     pub matched_name: String,
-    /// `matched_name` cut into runs, the runs holding matched words marked.
-    pub matched_name_highlight: Vec<Segment>,
-    /// The query name cut into runs, the runs holding matched words marked.
-    pub query_highlight: Vec<Segment>,
-    /// The explanation in plain sentences, for people who do not read scores.
-    pub summary: Vec<String>,
-    pub explanation: ExplanationOut,
+    /// `matched_name` cut into runs, the runs holding matched words marked (`explain: full`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched_name_highlight: Option<Vec<Segment>>,
+    /// The query name cut into runs, the runs holding matched words marked (`explain: full`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query_highlight: Option<Vec<Segment>>,
+    /// The explanation in plain sentences, for people who do not read scores (`explain: full`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Vec<String>>,
+    /// Why it matched (`explain: standard` or `full`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<ExplanationOut>,
+}
+
+/// How much of the explanation a result carries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Explain {
+    /// Scores only.
+    None,
+    /// The structured explanation (word pairs, reasons, coverage, evidence adjustments).
+    #[default]
+    Standard,
+    /// Also plain-language sentences and highlighted name runs, as the web UI shows them.
+    Full,
 }
 
 impl MatchOut {
-    pub fn new(m: &Match, threshold: f32) -> Self {
+    pub fn new(m: &Match, threshold: f32, explain: Explain) -> Self {
+        let full = explain == Explain::Full;
+        let e = &m.explanation;
         MatchOut {
             id: m.entity_id.clone(),
             list: m.list.clone(),
@@ -243,18 +263,11 @@ impl MatchOut {
             score: m.score,
             is_match: m.is_match,
             matched_name: m.name.clone(),
-            matched_name_highlight: crate::plain::highlight(
-                &m.explanation.matched_name,
-                &m.explanation,
-                false,
-            ),
-            query_highlight: crate::plain::highlight(
-                &m.explanation.query_name,
-                &m.explanation,
-                true,
-            ),
-            summary: crate::plain::summary(m, threshold),
-            explanation: ExplanationOut::from(&m.explanation),
+            matched_name_highlight: full
+                .then(|| crate::plain::highlight(&e.matched_name, e, false)),
+            query_highlight: full.then(|| crate::plain::highlight(&e.query_name, e, true)),
+            summary: full.then(|| crate::plain::summary(m, threshold)),
+            explanation: (explain != Explain::None).then(|| ExplanationOut::from(e)),
         }
     }
 }

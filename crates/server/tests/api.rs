@@ -15,7 +15,7 @@ fn native_match_ranks_the_listed_person_first_with_an_explanation() {
             "c-1": {"schema": "Person", "properties": {"name": ["Ri Won Ho"], "birthDate": ["1964-07-17"], "nationality": ["kp"]}},
             "c-2": {"schema": "Vessel", "properties": {"name": ["Chon Ma San"], "imoNumber": ["8660313"]}},
             "c-3": person("Jonathan Appleseed-Smithers")
-        }, "limit": 3}),
+        }, "limit": 3, "explain": "full"}),
     );
     assert_eq!(status, 200, "{body}");
     // answers keep the request's keys and order
@@ -54,6 +54,16 @@ fn native_match_ranks_the_listed_person_first_with_an_explanation() {
     assert_eq!(none["matches"], 0, "{none}");
     assert_eq!(body["limit"], 3);
     assert_eq!(body["snapshot"]["demo"], false);
+    // by default: the structured explanation without sentences; `none`: scores only
+    let (_, std) = s.post("/v1/match", &json!({"queries": {"q": person("Ri Won Ho")}}));
+    let r = &std["responses"]["q"]["results"][0];
+    assert!(r["explanation"].is_object() && r.get("summary").is_none());
+    let (_, none) = s.post(
+        "/v1/match",
+        &json!({"queries": {"q": person("Ri Won Ho")}, "explain": "none"}),
+    );
+    let r = &none["responses"]["q"]["results"][0];
+    assert!(r.get("explanation").is_none() && r["score"].as_f64().unwrap() > 0.99);
 }
 
 #[test]

@@ -36,6 +36,10 @@ pub struct MatchRequest {
     /// Screen against these lists only (list keys as in `GET /v1/lists`); default: all loaded lists.
     #[serde(default)]
     pub lists: Option<Vec<String>>,
+    /// `none` (scores only), `standard` (the structured explanation; default) or `full` (also
+    /// plain-language sentences and highlighted name runs).
+    #[serde(default)]
+    pub explain: crate::types::Explain,
 }
 
 /// The answer to one query.
@@ -114,7 +118,7 @@ pub async fn post(
         .map(|((id, parsed), matches)| {
             let results: Vec<MatchOut> = matches
                 .iter()
-                .map(|m| MatchOut::new(m, threshold))
+                .map(|m| MatchOut::new(m, threshold, req.explain))
                 .collect();
             let n = results.iter().filter(|r| r.is_match).count();
             (

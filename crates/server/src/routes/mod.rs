@@ -266,20 +266,30 @@ pub async fn screen_batch(
     Ok(Screened { queries, results })
 }
 
-/// Screens queries. One query runs on the calling task (a screening takes about a millisecond);
-/// batches run on a blocking thread with a deadline.
+/// Screens queries, holding one of the screening slots (first come, first served). One query
+/// runs on the calling task (a screening takes a fraction of a millisecond); batches run on a
+/// blocking thread with a deadline.
 pub async fn run_queries(
     state: &AppState,
     engine: &Arc<Engine>,
     queries: Vec<matcher::Query>,
     opts: SearchOptions,
 ) -> Result<Vec<Vec<Match>>, ApiError> {
+    let permit = state
+        .screening
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| ApiError::internal("screening", &e))?;
     let results = if queries.len() == 1 {
-        vec![engine.search(&queries[0], &opts)]
+        let r = vec![engine.search(&queries[0], &opts)];
+        drop(permit);
+        r
     } else {
         let e = engine.clone();
         let deadline = Instant::now() + state.limits.timeout;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let mut out = Vec::with_capacity(queries.len());
             for q in &queries {
                 if Instant::now() > deadline {

@@ -150,7 +150,7 @@ pub async fn get(
         threshold,
         results: matches
             .iter()
-            .map(|m| MatchOut::new(m, threshold))
+            .map(|m| MatchOut::new(m, threshold, crate::types::Explain::Full))
             .collect(),
         warnings,
         snapshot: SnapshotRef::of(&engine),

@@ -120,7 +120,8 @@ const WL = (() => {
     history.pushState(null, "", url);
     route().then(() => {
       const main = document.getElementById("main");
-      if (!main.contains(document.activeElement) || document.activeElement === document.body) main.focus();
+      window.scrollTo(0, 0);
+      if (!main.contains(document.activeElement) || document.activeElement === document.body) main.focus({ preventScroll: true });
     });
   }
 

@@ -21,7 +21,8 @@
   function section(title, ...content) {
     const body = content.flat().filter(Boolean);
     if (body.length === 0) return null;
-    return el("section", { class: "card" }, el("h2", {}, title), ...body);
+    const wide = body.some((b) => b.tagName === "TABLE");
+    return el("section", { class: wide ? "card wide" : "card" }, el("h2", {}, title), ...body);
   }
 
   function items(values) {
