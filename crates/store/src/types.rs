@@ -1,0 +1,264 @@
+//! The records the store keeps, as callers see them.
+
+use matcher::{Match, Query};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A screening to record.
+#[derive(Debug, Clone)]
+pub struct NewScreening {
+    /// The caller's idempotency key; `None` derives one from the input, the snapshot and the
+    /// options (see [`crate::record::derive_key`]).
+    pub idempotency_key: Option<String>,
+    /// Who screened: an API key's name, or the operating-system user.
+    pub actor: String,
+    /// What screened: `cli`, `server`, `batch`, `monitor`, `rescreen`, `payment`, `document`…
+    pub source: String,
+    /// The identity of the screened party (a customer number, a monitored record's key);
+    /// `None` derives one from the input (see [`crate::record::derive_identity`]).
+    pub identity: Option<String>,
+    /// The query as screened.
+    pub query: Query,
+    /// Anything else the caller wants kept with the input (a payment's reference, a document
+    /// name); stored beside the query.
+    pub context: Option<serde_json::Value>,
+    /// The snapshot version screened against.
+    pub snapshot: String,
+    /// `matcher::MATCHER_VERSION` of the matcher that scored.
+    pub matcher_version: String,
+    pub threshold: f32,
+    /// Options that change the results (limit, lists); part of the derived key.
+    pub options: serde_json::Value,
+    /// The results, with explanations, as returned by the matcher.
+    pub results: Vec<Match>,
+    /// The [`crate::entity_hash`] of each entity whose result is at or above the threshold.
+    pub entity_hashes: BTreeMap<String, String>,
+    /// When set, alerts open only for these entities (a delta rescreen records the whole
+    /// result but alerts only on what was added or changed).
+    pub alert_scope: Option<BTreeSet<String>>,
+}
+
+/// What recording one screening did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recorded {
+    /// The record's position in the chain.
+    pub seq: i64,
+    pub idempotency_key: String,
+    pub identity: String,
+    /// True when the key was already stored: nothing new was written.
+    pub duplicate: bool,
+    /// Alerts this screening opened (for a duplicate: the ones the first delivery opened).
+    pub alerts_opened: Vec<i64>,
+    /// Open alerts of the same (identity, entity) that this screening hit again.
+    pub alerts_hit: Vec<i64>,
+    /// Entities at or above the threshold that a false-positive decision whitelisted.
+    pub whitelisted: Vec<String>,
+}
+
+/// A stored screening record. `input` and `results` are kept as the JSON that was written,
+/// so that records stay readable when the matcher's types change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScreeningRecord {
+    pub seq: i64,
+    pub idempotency_key: String,
+    pub created_at: String,
+    pub actor: String,
+    pub source: String,
+    pub identity: String,
+    pub input: serde_json::Value,
+    pub snapshot: String,
+    pub matcher_version: String,
+    pub threshold: f64,
+    pub results: serde_json::Value,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Where an alert stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertStatus {
+    /// Waiting for a reviewer.
+    Open,
+    /// A reviewer asked for escalation, or two reviewers disagreed.
+    Escalated,
+    /// One reviewer found a true match; a second, different reviewer must confirm.
+    PendingSecondReview,
+    /// Decided.
+    Closed,
+}
+
+impl AlertStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertStatus::Open => "open",
+            AlertStatus::Escalated => "escalated",
+            AlertStatus::PendingSecondReview => "pending_second_review",
+            AlertStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "open" => AlertStatus::Open,
+            "escalated" => AlertStatus::Escalated,
+            "pending_second_review" => AlertStatus::PendingSecondReview,
+            "closed" => AlertStatus::Closed,
+            _ => return None,
+        })
+    }
+}
+
+/// An analyst's decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disposition {
+    TrueMatch,
+    FalsePositive,
+    NeedsEscalation,
+}
+
+impl Disposition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Disposition::TrueMatch => "true_match",
+            Disposition::FalsePositive => "false_positive",
+            Disposition::NeedsEscalation => "needs_escalation",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s.replace('-', "_").as_str() {
+            "true_match" => Disposition::TrueMatch,
+            "false_positive" => Disposition::FalsePositive,
+            "needs_escalation" => Disposition::NeedsEscalation,
+            _ => return None,
+        })
+    }
+}
+
+/// An alert: one (input identity, listed entity) pair at or above the threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    pub id: i64,
+    pub identity: String,
+    pub entity_id: String,
+    pub list: String,
+    pub caption: String,
+    pub matched_name: String,
+    pub score: f64,
+    pub threshold: f64,
+    /// The snapshot the opening screening ran against.
+    pub snapshot: String,
+    /// [`crate::entity_hash`] of the entity's record when the alert opened.
+    pub entity_hash: String,
+    /// The screening that opened the alert, and its idempotency key.
+    pub screening_seq: i64,
+    pub opened_key: String,
+    pub status: AlertStatus,
+    /// Set when closed.
+    pub disposition: Option<Disposition>,
+    /// The first reviewer of a true match awaiting a second one.
+    pub first_reviewer: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Which alerts to list.
+#[derive(Debug, Clone, Default)]
+pub struct AlertFilter {
+    /// Only these statuses (none: every status).
+    pub statuses: Vec<AlertStatus>,
+    pub identity: Option<String>,
+    pub entity_id: Option<String>,
+    /// Alerts with an id below this (paging newest first).
+    pub before_id: Option<i64>,
+    /// Most alerts returned (0: no limit).
+    pub limit: usize,
+}
+
+impl AlertFilter {
+    /// Alerts not closed yet: the work queue.
+    pub fn queue() -> Self {
+        AlertFilter {
+            statuses: vec![
+                AlertStatus::Open,
+                AlertStatus::Escalated,
+                AlertStatus::PendingSecondReview,
+            ],
+            ..Default::default()
+        }
+    }
+}
+
+/// One entry of an alert's history (hash-chained with every other alert event).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertEvent {
+    pub seq: i64,
+    pub alert_id: i64,
+    pub at: String,
+    /// `opened`, `hit`, `decision`, `entity_changed`, `entity_removed`.
+    pub kind: String,
+    pub actor: String,
+    pub note: String,
+    pub data: serde_json::Value,
+}
+
+/// An analyst's decision on an alert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub alert_id: i64,
+    pub disposition: Disposition,
+    /// Why; required.
+    pub note: String,
+    pub reviewer: String,
+    /// With a false positive: do not alert on this (identity, entity) pair again until the
+    /// entity's record changes.
+    pub whitelist: bool,
+}
+
+/// A change to a listed entity to note on its open alerts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntityNote {
+    pub entity_id: String,
+    /// `entity_removed` or `entity_changed`.
+    pub kind: String,
+    /// The snapshot that made the change.
+    pub snapshot: String,
+    /// The changed fields (for a change).
+    pub fields: Vec<String>,
+}
+
+/// A monitored record: a customer, supplier or worker screened on every list change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonitoredRecord {
+    /// The caller's identifier (customer number…): the input identity of its alerts.
+    pub key: String,
+    /// `customer`, `supplier`, `worker` or anything the caller uses.
+    pub kind: String,
+    pub query: Query,
+    /// sha256 over the kind and the query: a record whose hash changes is screened again.
+    pub record_hash: String,
+}
+
+/// One delta (or full) rescreen of the monitored records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RescreenRun {
+    #[serde(default)]
+    pub id: i64,
+    /// The snapshot the records had been screened against before (none for the first).
+    pub from_snapshot: Option<String>,
+    pub to_snapshot: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub actor: String,
+    /// Monitored records considered.
+    pub records: u64,
+    /// Records the delta index found close enough to rescreen.
+    pub candidates: u64,
+    /// Records rescreened with the full matcher and recorded.
+    pub screened: u64,
+    pub alerts_opened: u64,
+    /// Counts of the diff and timings, as JSON.
+    pub summary: serde_json::Value,
+}
