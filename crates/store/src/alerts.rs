@@ -92,7 +92,10 @@ pub fn list(tx: &mut dyn Tx, f: &AlertFilter) -> Result<Vec<Alert>> {
     }
     sql.push_str(" ORDER BY id DESC");
     if f.limit > 0 {
-        sql.push_str(&format!(" LIMIT {}", bind((f.limit as i64).into(), &mut values)));
+        sql.push_str(&format!(
+            " LIMIT {}",
+            bind((f.limit as i64).into(), &mut values)
+        ));
     }
     tx.query(&sql, &values)?.iter().map(from_row).collect()
 }
@@ -232,7 +235,10 @@ pub fn decide(tx: &mut dyn Tx, d: &Decision) -> Result<Alert> {
         return Err(StoreError::Refused(format!(
             "alert #{} is closed already ({})",
             alert.id,
-            alert.disposition.map(|d| d.as_str()).unwrap_or("no disposition")
+            alert
+                .disposition
+                .map(|d| d.as_str())
+                .unwrap_or("no disposition")
         )));
     }
     let pending = alert.status == AlertStatus::PendingSecondReview;
@@ -300,7 +306,15 @@ pub fn decide(tx: &mut dyn Tx, d: &Decision) -> Result<Alert> {
         "whitelist": whitelist,
         "disagreement": pending && d.disposition == Disposition::FalsePositive,
     });
-    append_event(tx, &mut events, alert.id, "decision", &d.reviewer, &d.note, data)?;
+    append_event(
+        tx,
+        &mut events,
+        alert.id,
+        "decision",
+        &d.reviewer,
+        &d.note,
+        data,
+    )?;
     events.save(tx)?;
     get(tx, alert.id)?.ok_or(StoreError::NoAlert(alert.id))
 }

@@ -149,16 +149,14 @@ pub fn verify<B: Backend + ?Sized>(backend: &B, chain: Chain) -> Result<Verifica
     let mut links = 0u64;
     let mut broken = None;
     'pages: loop {
-        let rows = backend.transaction(&mut |tx| tx.query(&sql, params![expected_seq - 1, PAGE]))?;
+        let rows =
+            backend.transaction(&mut |tx| tx.query(&sql, params![expected_seq - 1, PAGE]))?;
         if rows.is_empty() {
             break;
         }
         for row in &rows {
-            if let Some(reason) = check(chain, row, expected_seq, &prev)? {
-                broken = Some(BrokenLink {
-                    seq: row.int(0)?,
-                    reason,
-                });
+            if let Some(b) = check(chain, row, expected_seq, &prev)? {
+                broken = Some(b);
                 break 'pages;
             }
             links += 1;
@@ -192,21 +190,26 @@ pub fn verify<B: Backend + ?Sized>(backend: &B, chain: Chain) -> Result<Verifica
     })
 }
 
-/// Checks one row; returns why it is broken, if it is.
-fn check(chain: Chain, row: &Row, expected_seq: i64, prev: &str) -> Result<Option<String>> {
+/// Checks one row; returns the broken link, if it is one.
+fn check(chain: Chain, row: &Row, expected_seq: i64, prev: &str) -> Result<Option<BrokenLink>> {
     let seq = row.int(0)?;
     let n = row.0.len();
+    let broken = |seq: i64, reason: String| Ok(Some(BrokenLink { seq, reason }));
     if seq != expected_seq {
-        return Ok(Some(format!(
-            "#{expected_seq} is missing (the next record is #{seq}): a record was deleted"
-        )));
+        return broken(
+            expected_seq,
+            format!("#{expected_seq} is missing (the next record is #{seq}): a record was deleted"),
+        );
     }
     let prev_hash = row.text(n - 2)?;
     if prev_hash != prev {
-        return Ok(Some(format!(
-            "#{seq} does not follow #{}: its prev_hash is not the previous record's hash",
-            seq - 1
-        )));
+        return broken(
+            seq,
+            format!(
+                "#{seq} does not follow #{}: its prev_hash is not the previous record's hash",
+                seq - 1
+            ),
+        );
     }
     let fields = (1..n - 2)
         .map(|i| field_text(row, i))
@@ -214,9 +217,10 @@ fn check(chain: Chain, row: &Row, expected_seq: i64, prev: &str) -> Result<Optio
     let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
     let hash = row.text(n - 1)?;
     if link_hash(chain, &prev_hash, seq, &refs) != hash {
-        return Ok(Some(format!(
-            "#{seq} was altered: its content no longer gives its stored hash"
-        )));
+        return broken(
+            seq,
+            format!("#{seq} was altered: its content no longer gives its stored hash"),
+        );
     }
     Ok(None)
 }

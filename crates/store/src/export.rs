@@ -6,7 +6,7 @@
 //! JSON is written unchanged: screening records carry their stored input and results and
 //! their chain hashes, so an auditor can recompute the chain.
 
-use crate::{Alert, AlertFilter, AlertEvent, Result, Store, StoreError};
+use crate::{Alert, AlertEvent, AlertFilter, Result, Store, StoreError};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::io::Write;

@@ -160,7 +160,8 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.describe()
     }
     fn record(&self, batch: &[NewScreening]) -> Result<Vec<Recorded>> {
-        self.backend.transaction(&mut |tx| record::record(tx, batch))
+        self.backend
+            .transaction(&mut |tx| record::record(tx, batch))
     }
     fn screening(&self, seq: i64) -> Result<Option<ScreeningRecord>> {
         self.backend.transaction(&mut |tx| record::get(tx, seq))
@@ -192,7 +193,8 @@ impl<B: Backend> Store for SqlStore<B> {
             .transaction(&mut |tx| monitor::upsert(tx, records, source))
     }
     fn monitor_remove(&self, keys: &[String]) -> Result<usize> {
-        self.backend.transaction(&mut |tx| monitor::remove(tx, keys))
+        self.backend
+            .transaction(&mut |tx| monitor::remove(tx, keys))
     }
     fn monitored(&self, after_id: i64, limit: usize) -> Result<Vec<(i64, MonitoredRecord)>> {
         self.backend

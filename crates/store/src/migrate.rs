@@ -47,7 +47,7 @@ const LOCK_KEY: i64 = 0x7761_7463_686c;
 pub fn run(tx: &mut dyn Tx) -> Result<()> {
     let d = tx.dialect();
     if d == Dialect::Postgres {
-        tx.query("SELECT pg_advisory_xact_lock($1)", params![LOCK_KEY])?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", params![LOCK_KEY])?;
     }
     tx.batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -103,7 +103,9 @@ pub fn by_keys(tx: &mut dyn Tx, keys: &[String]) -> Result<Vec<MonitoredRecord>>
 }
 
 pub fn count(tx: &mut dyn Tx) -> Result<u64> {
-    Ok(tx.query_one("SELECT COUNT(*) FROM monitored", &[])?.int(0)? as u64)
+    Ok(tx
+        .query_one("SELECT COUNT(*) FROM monitored", &[])?
+        .int(0)? as u64)
 }
 
 pub fn state(tx: &mut dyn Tx, name: &str) -> Result<Option<String>> {

@@ -175,15 +175,31 @@ fn row(r: &postgres::Row) -> Result<Row> {
         let v = if *ty == Type::INT8 {
             Value::Int(r.try_get::<_, Option<i64>>(i).map_err(pg_err)?)
         } else if *ty == Type::INT4 {
-            Value::Int(r.try_get::<_, Option<i32>>(i).map_err(pg_err)?.map(i64::from))
+            Value::Int(
+                r.try_get::<_, Option<i32>>(i)
+                    .map_err(pg_err)?
+                    .map(i64::from),
+            )
         } else if *ty == Type::INT2 {
-            Value::Int(r.try_get::<_, Option<i16>>(i).map_err(pg_err)?.map(i64::from))
+            Value::Int(
+                r.try_get::<_, Option<i16>>(i)
+                    .map_err(pg_err)?
+                    .map(i64::from),
+            )
         } else if *ty == Type::FLOAT8 {
             Value::Real(r.try_get::<_, Option<f64>>(i).map_err(pg_err)?)
         } else if *ty == Type::FLOAT4 {
-            Value::Real(r.try_get::<_, Option<f32>>(i).map_err(pg_err)?.map(f64::from))
+            Value::Real(
+                r.try_get::<_, Option<f32>>(i)
+                    .map_err(pg_err)?
+                    .map(f64::from),
+            )
         } else if *ty == Type::BOOL {
-            Value::Int(r.try_get::<_, Option<bool>>(i).map_err(pg_err)?.map(i64::from))
+            Value::Int(
+                r.try_get::<_, Option<bool>>(i)
+                    .map_err(pg_err)?
+                    .map(i64::from),
+            )
         } else {
             Value::Text(r.try_get::<_, Option<String>>(i).map_err(pg_err)?)
         };

@@ -225,8 +225,7 @@ fn record_one(
 /// Whether a result opens (or hits) an alert: at or above the threshold, and in scope.
 fn alerts_on(s: &NewScreening, m: &Match) -> bool {
     m.score >= s.threshold
-        && s
-            .alert_scope
+        && s.alert_scope
             .as_ref()
             .is_none_or(|scope| scope.contains(&m.entity_id))
 }
@@ -248,7 +247,10 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(derive_identity(&a), derive_identity(&b));
-        assert_ne!(derive_identity(&a), derive_identity(&Query::name("Kim Jong Il")));
+        assert_ne!(
+            derive_identity(&a),
+            derive_identity(&Query::name("Kim Jong Il"))
+        );
         assert!(derive_identity(&a).starts_with("input:"));
     }
 

@@ -158,9 +158,11 @@ fn read_csv(name: &str, r: impl Read) -> Result<Vec<(u64, RawRecord)>> {
             let v = v.trim();
             match col {
                 Some(Col::Key) if !v.is_empty() => raw.id = Some(v.into()),
-                Some(Col::Key) => return Err(StoreError::Input(format!(
-                    "{name}: line {line}: the id column is empty"
-                ))),
+                Some(Col::Key) => {
+                    return Err(StoreError::Input(format!(
+                        "{name}: line {line}: the id column is empty"
+                    )))
+                }
                 Some(Col::Name) if !v.is_empty() => raw.name = Some(v.into()),
                 Some(Col::Names) => raw.names.extend(split(v)),
                 Some(Col::Schema) if !v.is_empty() => raw.schema = Some(v.into()),
@@ -186,7 +188,12 @@ fn to_record(raw: RawRecord, default_kind: &str) -> std::result::Result<Monitore
     if names.is_empty() && raw.identifiers.is_empty() {
         return Err("no name and no identifier to screen".into());
     }
-    let schema = match raw.schema.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let schema = match raw
+        .schema
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(s) => Some(
             s.parse::<Schema>()
                 .map_err(|e| format!("schema {s:?}: {e}"))?,
@@ -285,7 +292,10 @@ mod tests {
         let e = read_bytes("t.csv", b"id,name,dob\n1,A,1984\n2,B,not a date\n", "c")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("t.csv: line 3") && e.contains("not a date"), "{e}");
+        assert!(
+            e.contains("t.csv: line 3") && e.contains("not a date"),
+            "{e}"
+        );
         let e = read_bytes("t.csv", b"id,name,country\n1,A,Atlantis\n", "c")
             .unwrap_err()
             .to_string();

@@ -119,7 +119,10 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
-        let mut stmt = self.tx.prepare_cached(&placeholders(sql)).map_err(sql_err)?;
+        let mut stmt = self
+            .tx
+            .prepare_cached(&placeholders(sql))
+            .map_err(sql_err)?;
         let n = stmt
             .execute(rusqlite::params_from_iter(params))
             .map_err(sql_err)?;
@@ -127,7 +130,10 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
-        let mut stmt = self.tx.prepare_cached(&placeholders(sql)).map_err(sql_err)?;
+        let mut stmt = self
+            .tx
+            .prepare_cached(&placeholders(sql))
+            .map_err(sql_err)?;
         let cols = stmt.column_count();
         let mut rows = stmt
             .query(rusqlite::params_from_iter(params))
