@@ -79,9 +79,21 @@ pub enum StoreError {
     Input(String),
     /// Reading the snapshots for a diff or a rescreen.
     #[error(transparent)]
-    Snapshot(#[from] sources::snapshot::SnapshotError),
+    Snapshot(Box<sources::snapshot::SnapshotError>),
     #[error(transparent)]
-    Engine(#[from] engine::EngineError),
+    Engine(Box<engine::EngineError>),
+}
+
+impl From<sources::snapshot::SnapshotError> for StoreError {
+    fn from(e: sources::snapshot::SnapshotError) -> Self {
+        StoreError::Snapshot(Box::new(e))
+    }
+}
+
+impl From<engine::EngineError> for StoreError {
+    fn from(e: engine::EngineError) -> Self {
+        StoreError::Engine(Box::new(e))
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -560,7 +560,7 @@ fn child_request(w: usize, i: usize) -> NewScreening {
         vec![hit(&format!("x:{}", i % 4), "LISTED", 0.9)],
     );
     s.identity = Some(format!("cust-{}", i % 15));
-    s.idempotency_key = Some(if i % 2 == 0 {
+    s.idempotency_key = Some(if i.is_multiple_of(2) {
         format!("shared-{i}")
     } else {
         format!("w{w}-{i}")

@@ -34,7 +34,7 @@ pub fn unique_schema() -> String {
 
 pub enum Db {
     Sqlite(SqlStore<store::sqlite::Sqlite>),
-    Postgres(SqlStore<store::postgres::Postgres>),
+    Postgres(Box<SqlStore<store::postgres::Postgres>>),
 }
 
 /// A store for one test, and how to reach it again (from another process).
@@ -50,7 +50,7 @@ impl TestDb {
     pub fn store(&self) -> &dyn Store {
         match &self.db {
             Db::Sqlite(s) => s,
-            Db::Postgres(s) => s,
+            Db::Postgres(s) => &**s,
         }
     }
 
@@ -127,7 +127,7 @@ pub fn postgres() -> TestDb {
         )
     });
     TestDb {
-        db: Db::Postgres(SqlStore::new(backend).unwrap()),
+        db: Db::Postgres(Box::new(SqlStore::new(backend).unwrap())),
         location: url,
         schema: Some(schema),
         _dir: None,
