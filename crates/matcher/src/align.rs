@@ -305,11 +305,10 @@ fn joined_compare(
             ctoks.iter().skip(1).chain(ctoks.first()).map(text),
         ));
     }
-    let last_query_word = variant
-        .tokens
-        .last()
-        .map(|t| t.keys.text.as_str())
-        .unwrap_or("");
+    // a cut mid-word leaves a fragment, not a word the lists use ("Ibrahi", not "Ivanov")
+    let last = variant.tokens.last();
+    let last_query_word = last.map(|t| t.keys.text.as_str()).unwrap_or("");
+    let cut_mid_word = last.is_some_and(|t| t.vocab.is_none());
     for cj in orders {
         if !cj.is_ascii() {
             continue;
@@ -317,7 +316,8 @@ fn joined_compare(
         let mut best = None;
         // cut short mid-word: the query is a prefix of the listed name and its last word is a
         // strict prefix of a listed word
-        if qj.len() >= cfg.names.truncated_min_chars
+        if cut_mid_word
+            && qj.len() >= cfg.names.truncated_min_chars
             && cj.len() > qj.len()
             && cj.starts_with(&qj)
             && ctoks.iter().any(|t| {

@@ -64,7 +64,7 @@ impl Default for TokenWeights {
             ocr: 0.94,
             given_name: 0.88,
             vowel_drop: 0.9,
-            phonetic: 0.8,
+            phonetic: 0.68,
             anagram: 0.82,
             joined: 0.96,
             initial: 0.8,

@@ -418,7 +418,8 @@ pub fn token_sim(
             );
         }
     }
-    if q.canon == c.canon && q.canon.len() > 1 {
+    // romanisation rules need a few letters to be meaningful ("EQT" / "EKT" are two codes)
+    if q.canon == c.canon && q.chars >= 4 && c.chars >= 4 {
         offer(
             &mut best,
             Sim {
