@@ -64,6 +64,7 @@ pub struct Shared {
     pub update_lock: Arc<tokio::sync::Mutex<()>>,
     /// Screening slots, one per core, handed out first come first served: under load, requests
     /// queue in arrival order instead of competing for the cores (a flat latency tail).
+    /// See [`crate::routes::run_queries`].
     pub screening: Arc<tokio::sync::Semaphore>,
     /// The last reload error, shown by `/readyz` while nothing is loaded.
     last_error: std::sync::Mutex<Option<String>>,
