@@ -15,7 +15,9 @@
 //!    number, not a title, particle, stop word or legal form). A text token proposes only the
 //!    names filed under one of its classes, and a name becomes a candidate when its other
 //!    required words appear in a window around it (one may be missing from a person's name of
-//!    three or more words: a middle name, a patronymic). This is an index-driven pass: work per token is a hash lookup, plus a few
+//!    three or more words — a middle name, a patronymic — or an organisation's of four or more:
+//!    "Mansudae Overseas Project Group" for "… Group of Companies"; "Syrian Arab" is not
+//!    "Syrian Arab Airlines"). This is an index-driven pass: work per token is a hash lookup, plus a few
 //!    window checks for the rare tokens that anchor names.
 //! 4. **Verification.** Each distinct candidate span (from its first to its last matched
 //!    token, widened over the name's legal form) is screened ONCE with [`Matcher::search`] —
@@ -127,7 +129,8 @@ struct Anchors {
     /// Per name: its required tokens (CSR).
     req_offsets: Vec<u32>,
     req: Vec<u32>,
-    /// Per name: whether one required word may be missing (persons of three or more words).
+    /// Per name: whether one required word may be missing (persons of three or more words,
+    /// organisations of four or more).
     tolerant: Vec<bool>,
 }
 
@@ -155,7 +158,8 @@ impl Anchors {
             // rarest first: a candidate is rejected at the first rare word that is absent
             req[start..].sort_by_key(|t| idx.vocab.df[*t as usize]);
             let person = idx.entities[rec.entity as usize].schema == Schema::Person;
-            tolerant.push(person && req.len() - start >= 3);
+            let words = req.len() - start;
+            tolerant.push(if person { words >= 3 } else { words >= 4 });
             let mut by_rarity: Vec<u32> = req[start..].to_vec();
             by_rarity.sort_by_key(|t| {
                 (
@@ -387,8 +391,7 @@ impl<'m> Scanner<'m> {
                     let rec = &idx.names[n as usize];
                     let w = (rec.tok_len as usize + 2).min(12);
                     let (lo, hi) = (i.saturating_sub(w), (i + w + 1).min(toks.len()));
-                    // one required word may be missing from a person's name of three or more
-                    // (a middle name, a patronymic); an organisation's words must all be there
+                    // one required word may be missing from longer names (see `tolerant`)
                     let allowed = usize::from(self.anchors.tolerant[n as usize]);
                     used.clear();
                     used.push(i);
