@@ -65,6 +65,8 @@ pub enum Command {
     Eval(commands::eval::Args),
     /// Find every mention of a listed entity (and of sanctioned regions) in a text or HTML document.
     Scan(commands::scan::Args),
+    /// Screen a payment message (pacs.008, pain.001, MT103, MT101): parties, agents, text, places.
+    Payment(commands::payment::Args),
     /// Run the HTTP API and the web UI (see `watchlist serve --help`).
     Serve(commands::serve::Args),
     /// Show one listed entity by id (LIST:ID, e.g. un_sc:KPe.050).

@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Command::Match(args) => commands::matching::run(g, &mut out, args),
         Command::Eval(args) => commands::eval::run(g, &mut out, args),
         Command::Scan(args) => commands::scan::run(g, &mut out, args),
+        Command::Payment(args) => commands::payment::run(g, &mut out, args),
         Command::Serve(args) => commands::serve::run(g, &mut out, args),
         Command::Show(args) => commands::show::run(g, &mut out, args),
         Command::Snapshots(args) => commands::snapshots::run(g, &mut out, args),

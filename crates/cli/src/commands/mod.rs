@@ -5,6 +5,7 @@ pub mod eval;
 pub mod import;
 pub mod lists;
 pub mod matching;
+pub mod payment;
 pub mod scan;
 pub mod screen;
 pub mod serve;
