@@ -36,6 +36,11 @@ pub struct Global {
     #[arg(long, global = true, env = "WATCHLIST_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
+    /// The store of screening records, alerts and monitored records: postgres://… or a SQLite
+    /// file (default: watchlist.db in the data directory).
+    #[arg(long, global = true, env = "WATCHLIST_DATABASE", value_name = "URL")]
+    pub database: Option<String>,
+
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -75,4 +80,14 @@ pub enum Command {
     Snapshots(commands::snapshots::Args),
     /// Put an earlier snapshot back in service.
     Rollback(commands::snapshots::RollbackArgs),
+    /// Review alerts: list the queue, show one beside the listed entity, record decisions.
+    Alerts(commands::alerts::Args),
+    /// Monitored records (customers, suppliers, workers): add, list, remove, rescreen.
+    Monitor(commands::monitor::Args),
+    /// What changed between two snapshots: entities added, removed and changed, per list.
+    Diff(commands::diff::Args),
+    /// Check the audit trail's hash chains (`watchlist audit verify`).
+    Audit(commands::audit::Args),
+    /// Export alerts or screening records as CSV or JSON, for auditors.
+    Export(commands::export::Args),
 }

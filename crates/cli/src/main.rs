@@ -36,6 +36,11 @@ fn main() -> ExitCode {
         Command::Show(args) => commands::show::run(g, &mut out, args),
         Command::Snapshots(args) => commands::snapshots::run(g, &mut out, args),
         Command::Rollback(args) => commands::snapshots::rollback(g, &mut out, args),
+        Command::Alerts(args) => commands::alerts::run(g, &mut out, args),
+        Command::Monitor(args) => commands::monitor::run(g, &mut out, args),
+        Command::Diff(args) => commands::diff::run(g, &mut out, args),
+        Command::Audit(args) => commands::audit::run(g, &mut out, args),
+        Command::Export(args) => commands::export::run(g, &mut out, args),
     };
     let result = result.and_then(|()| out.finish().map_err(CliError::from));
     match result {

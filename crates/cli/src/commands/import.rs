@@ -33,7 +33,7 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         .map_err(|e| CliError::from(e).hint(unchanged_line(&dir)))?;
     let outcome = import_sets(&dir, &sets, out)?;
     report(out, &outcome, &BTreeMap::new())?;
-    Ok(())
+    crate::commands::recording::after_import(global, out)
 }
 
 /// Imports source sets with a progress display on stderr; on error, the error says that the

@@ -96,7 +96,8 @@ pub fn parse_line(line: &str) -> std::result::Result<(serde_json::Value, Query),
     Ok((q.id, query))
 }
 
-/// Screens queries on `threads` threads, results in input order.
+/// Screens queries on `threads` threads (rayon's global pool, sized by the first call),
+/// results in input order.
 pub fn run_all(
     engine: &Engine,
     queries: &[Query],
@@ -107,11 +108,11 @@ pub fn run_all(
         return queries.iter().map(|q| engine.search(q, opts)).collect();
     }
     use rayon::prelude::*;
-    let pool = rayon::ThreadPoolBuilder::new()
+    // sizes the global pool once; later calls reuse it
+    let _ = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
-        .build()
-        .expect("thread pool");
-    pool.install(|| queries.par_iter().map(|q| engine.search(q, opts)).collect())
+        .build_global();
+    queries.par_iter().map(|q| engine.search(q, opts)).collect()
 }
 
 /// Number of threads: the flag, else every core.

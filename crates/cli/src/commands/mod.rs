@@ -1,11 +1,17 @@
 //! One module per subcommand. Each has an `Args` (clap) and a `run` that writes through
 //! [`Output`](crate::output::Output) and returns a [`CliError`](crate::error::CliError) on failure.
 
+pub mod alerts;
+pub mod audit;
+pub mod diff;
 pub mod eval;
+pub mod export;
 pub mod import;
 pub mod lists;
 pub mod matching;
+pub mod monitor;
 pub mod payment;
+pub mod recording;
 pub mod scan;
 pub mod screen;
 pub mod serve;

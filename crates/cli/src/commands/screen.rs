@@ -38,6 +38,16 @@ pub struct Args {
     /// Show why each result matched: token by token, and the secondary evidence.
     #[arg(long)]
     pub explain: bool,
+    /// Record this screening (input, snapshot, results with explanations) and open alerts for
+    /// results at or above the threshold; nothing is shown if it cannot be recorded.
+    #[arg(long)]
+    pub record: bool,
+    /// With --record: the screened party's identity (a customer number…).
+    #[arg(long, value_name = "ID", requires = "record")]
+    pub subject: Option<String>,
+    /// With --record: the idempotency key (default: derived from the input and the snapshot).
+    #[arg(long, value_name = "KEY", requires = "record")]
+    pub idempotency_key: Option<String>,
 }
 
 /// Builds a matcher query from command-line style values, with errors naming the field.
@@ -97,6 +107,10 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         &args.country,
         args.identifiers,
     )?;
+    let store = match args.record {
+        true => Some(crate::commands::recording::open(global)?),
+        false => None,
+    };
     let engine = data::open_engine(global)?;
     if let Some(w) = engine.demo_warning() {
         out.warning(&w)?;
@@ -111,6 +125,18 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         .threshold
         .unwrap_or(engine.matcher().config().threshold);
     let results = engine.search(&query, &opts);
+    if let Some(store) = &store {
+        let r = crate::commands::recording::record_screening(
+            &**store,
+            &engine,
+            &query,
+            &opts,
+            &results,
+            args.subject,
+            args.idempotency_key,
+        )?;
+        out.note(crate::commands::recording::recorded_line(&r));
+    }
     match out.format() {
         Format::Json => out.json(&results)?,
         Format::Jsonl => results.iter().try_for_each(|m| out.json_line(m))?,

@@ -107,7 +107,8 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
     for f in fetched {
         downloader.commit(f)?;
     }
-    import::report(out, &outcome, &notes)
+    import::report(out, &outcome, &notes)?;
+    crate::commands::recording::after_import(global, out)
 }
 
 /// A byte progress bar per file on stderr (hidden with --quiet or when stderr is no terminal).
