@@ -80,6 +80,8 @@ seed_all() {
     ftm_json) seed "$t" "$shared"/opensanctions/*/*.json "$fixtures"/ftm/*.json "$fixtures"/ftm/set/* ;;
     custom_csv) seed "$t" "$root"/data/demo/demo-list.csv "$fixtures"/custom/* ;;
     detect) seed "$t" "$shared"/*/*.* "$shared"/*/*/*.* "$root"/data/demo/demo-list.csv ;;
+    payment_iso20022) seed "$t" "$shared"/../payments/pacs008/* "$shared"/../payments/pain001/* ;;
+    payment_mt) seed "$t" "$shared"/../payments/mt103/* ;;
   esac
   shopt -u nullglob
   mkdir -p "corpus/$t"
