@@ -97,13 +97,24 @@ impl Head {
         if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
             bytes.drain(..3);
         }
-        let file_name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
-        Ok(Head { path: path.to_path_buf(), file_name, bytes })
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        Ok(Head {
+            path: path.to_path_buf(),
+            file_name,
+            bytes,
+        })
     }
 
     /// Builds a head from bytes (tests, fuzzing).
     pub fn from_bytes(file_name: &str, bytes: &[u8]) -> Self {
-        Head { path: PathBuf::from(file_name), file_name: file_name.to_lowercase(), bytes: bytes.to_vec() }
+        Head {
+            path: PathBuf::from(file_name),
+            file_name: file_name.to_lowercase(),
+            bytes: bytes.to_vec(),
+        }
     }
 
     /// The head as text (lossy at a cut multi-byte character).
@@ -113,7 +124,12 @@ impl Head {
 
     /// The first line that is not empty (trimmed of `\r`).
     pub fn first_line(&self) -> String {
-        self.text().lines().map(|l| l.trim_end_matches('\r')).find(|l| !l.trim().is_empty()).unwrap_or("").to_string()
+        self.text()
+            .lines()
+            .map(|l| l.trim_end_matches('\r'))
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .to_string()
     }
 
     /// The local name of the XML root element, if the head is XML.
@@ -149,18 +165,27 @@ pub struct SourceSet {
 
 impl SourceSet {
     pub fn single(format: Format, main: impl Into<PathBuf>) -> Self {
-        SourceSet { format, main: main.into(), parts: BTreeMap::new() }
+        SourceSet {
+            format,
+            main: main.into(),
+            parts: BTreeMap::new(),
+        }
     }
 
     /// Every file of the set, main first.
     pub fn files(&self) -> Vec<&Path> {
-        std::iter::once(self.main.as_path()).chain(self.parts.values().map(PathBuf::as_path)).collect()
+        std::iter::once(self.main.as_path())
+            .chain(self.parts.values().map(PathBuf::as_path))
+            .collect()
     }
 }
 
 /// Files in folders that are documentation, not lists.
 fn is_ignored(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
     name.starts_with('.')
         || name.ends_with(".md")
         || name.starts_with("readme")
@@ -169,7 +194,8 @@ fn is_ignored(path: &Path) -> bool {
 }
 
 fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), ParseError> {
-    let meta = std::fs::metadata(path).map_err(|e| ParseError::file(path, format!("cannot read: {e}")))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| ParseError::file(path, format!("cannot read: {e}")))?;
     if meta.is_dir() {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
             .map_err(|e| ParseError::file(path, format!("cannot list folder: {e}")))?
@@ -207,13 +233,18 @@ pub fn detect_paths(paths: &[PathBuf]) -> Result<Vec<SourceSet>, ParseError> {
     }
     let mut sets = Vec::new();
     // Formats whose files come in groups get grouped by their own module.
-    let (ofac, rest): (Vec<_>, Vec<_>) = heads.into_iter().partition(|(f, _)| *f == Format::OfacCsv);
+    let (ofac, rest): (Vec<_>, Vec<_>) =
+        heads.into_iter().partition(|(f, _)| *f == Format::OfacCsv);
     let (ftm, rest): (Vec<_>, Vec<_>) = rest.into_iter().partition(|(f, _)| *f == Format::FtmJson);
     if !ofac.is_empty() {
-        sets.extend(formats::ofac_csv::group(ofac.into_iter().map(|(_, h)| h).collect())?);
+        sets.extend(formats::ofac_csv::group(
+            ofac.into_iter().map(|(_, h)| h).collect(),
+        )?);
     }
     if !ftm.is_empty() {
-        sets.extend(formats::ftm_json::group(ftm.into_iter().map(|(_, h)| h).collect())?);
+        sets.extend(formats::ftm_json::group(
+            ftm.into_iter().map(|(_, h)| h).collect(),
+        )?);
     }
     for (format, head) in rest {
         sets.push(SourceSet::single(format, head.path));

@@ -16,13 +16,22 @@ pub struct Position {
 
 impl Position {
     pub fn line(line: u64) -> Self {
-        Position { line: Some(line), ..Default::default() }
+        Position {
+            line: Some(line),
+            ..Default::default()
+        }
     }
     pub fn byte(byte: u64) -> Self {
-        Position { byte: Some(byte), ..Default::default() }
+        Position {
+            byte: Some(byte),
+            ..Default::default()
+        }
     }
     pub fn record(record: impl Into<String>) -> Self {
-        Position { record: Some(record.into()), ..Default::default() }
+        Position {
+            record: Some(record.into()),
+            ..Default::default()
+        }
     }
 }
 
@@ -56,7 +65,11 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(file: impl AsRef<Path>, position: Position, reason: impl Into<String>) -> Self {
-        ParseError { file: file.as_ref().display().to_string(), position, reason: reason.into() }
+        ParseError {
+            file: file.as_ref().display().to_string(),
+            position,
+            reason: reason.into(),
+        }
     }
 
     /// An error about the file as a whole (cannot open, unknown format…).

@@ -45,7 +45,10 @@ impl<R: Read> CheckedReader<R> {
     }
 
     fn invalid(&self, line: u64, at: u64, what: &str) -> io::Error {
-        io::Error::new(io::ErrorKind::InvalidData, format!("{what} at byte {at} (line {line})"))
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{what} at byte {at} (line {line})"),
+        )
     }
 
     /// Reads and validates the next chunk into `ready`. Returns false at end of input.
@@ -78,7 +81,11 @@ impl<R: Read> CheckedReader<R> {
                 self.ready.extend_from_slice(&more[..m]);
             }
             if self.ready.starts_with(&[0xFF, 0xFE]) || self.ready.starts_with(&[0xFE, 0xFF]) {
-                return Err(self.invalid(1, 0, "UTF-16/UTF-32 byte-order mark: convert the file to UTF-8"));
+                return Err(self.invalid(
+                    1,
+                    0,
+                    "UTF-16/UTF-32 byte-order mark: convert the file to UTF-8",
+                ));
             }
             if self.ready.starts_with(&[0xEF, 0xBB, 0xBF]) {
                 self.ready.drain(..3);
@@ -89,8 +96,13 @@ impl<R: Read> CheckedReader<R> {
             Err(e) => {
                 let v = e.valid_up_to();
                 if e.error_len().is_some() || self.eof {
-                    let line = self.line + self.ready[..v].iter().filter(|&&b| b == b'\n').count() as u64;
-                    let what = if e.error_len().is_some() { "invalid UTF-8" } else { "truncated UTF-8 sequence at end of file" };
+                    let line =
+                        self.line + self.ready[..v].iter().filter(|&&b| b == b'\n').count() as u64;
+                    let what = if e.error_len().is_some() {
+                        "invalid UTF-8"
+                    } else {
+                        "truncated UTF-8 sequence at end of file"
+                    };
                     return Err(self.invalid(line, self.offset + v as u64, what));
                 }
                 v
@@ -217,11 +229,17 @@ pub mod xml {
         }
         /// Text of the first child with this name, if non-empty.
         pub fn child_text(&self, name: &str) -> Option<&str> {
-            self.child(name).map(|c| c.text.as_str()).filter(|t| !t.is_empty())
+            self.child(name)
+                .map(|c| c.text.as_str())
+                .filter(|t| !t.is_empty())
         }
         /// An attribute's value, if present and non-empty.
         pub fn attr(&self, name: &str) -> Option<&str> {
-            self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
+            self.attrs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+                .filter(|v| !v.is_empty())
         }
     }
 
@@ -241,8 +259,14 @@ pub mod xml {
     #[derive(Debug)]
     pub enum XmlEvent {
         /// An opening tag: local name and attributes; `empty` for `<a/>`.
-        Start { name: String, attrs: Vec<(String, String)>, empty: bool },
-        End { name: String },
+        Start {
+            name: String,
+            attrs: Vec<(String, String)>,
+            empty: bool,
+        },
+        End {
+            name: String,
+        },
         Text(String),
         Eof,
     }
@@ -270,7 +294,12 @@ pub mod xml {
             let mut reader = Reader::from_reader(reader);
             reader.config_mut().trim_text(true);
             reader.config_mut().expand_empty_elements = false;
-            XmlStream { reader, path: name.as_ref().to_path_buf(), buf: Vec::with_capacity(4096), is_file: false }
+            XmlStream {
+                reader,
+                path: name.as_ref().to_path_buf(),
+                buf: Vec::with_capacity(4096),
+                is_file: false,
+            }
         }
 
         pub fn path(&self) -> &Path {
@@ -287,7 +316,11 @@ pub mod xml {
 
         /// An error at the reader's current position.
         pub fn error(&self, reason: impl Into<String>) -> ParseError {
-            ParseError::new(&self.path, self.position(self.reader.buffer_position()), reason)
+            ParseError::new(
+                &self.path,
+                self.position(self.reader.buffer_position()),
+                reason,
+            )
         }
 
         fn attrs(&self, e: &BytesStart) -> Result<Vec<(String, String)>, ParseError> {
@@ -311,7 +344,11 @@ pub mod xml {
                     Ok(ev) => ev.into_owned(),
                     Err(e) => {
                         let pos = self.position(self.reader.error_position());
-                        return Err(ParseError::new(&self.path, pos, format!("malformed XML: {e}")));
+                        return Err(ParseError::new(
+                            &self.path,
+                            pos,
+                            format!("malformed XML: {e}"),
+                        ));
                     }
                 };
                 return Ok(match ev {
@@ -339,8 +376,17 @@ pub mod xml {
         }
 
         /// Reads the rest of an element whose start event was just returned, as a tree.
-        pub fn subtree(&mut self, name: String, attrs: Vec<(String, String)>, empty: bool) -> Result<Node, ParseError> {
-            let mut root = Node { name, attrs, ..Default::default() };
+        pub fn subtree(
+            &mut self,
+            name: String,
+            attrs: Vec<(String, String)>,
+            empty: bool,
+        ) -> Result<Node, ParseError> {
+            let mut root = Node {
+                name,
+                attrs,
+                ..Default::default()
+            };
             if empty {
                 return Ok(root);
             }
@@ -348,7 +394,11 @@ pub mod xml {
             loop {
                 match self.next()? {
                     XmlEvent::Start { name, attrs, empty } => {
-                        let node = Node { name, attrs, ..Default::default() };
+                        let node = Node {
+                            name,
+                            attrs,
+                            ..Default::default()
+                        };
                         if empty {
                             stack.last_mut().unwrap_or(&mut root).children.push(node);
                         } else {
@@ -370,7 +420,9 @@ pub mod xml {
                         None => return Ok(root),
                     },
                     XmlEvent::Eof => {
-                        return Err(self.error(format!("file ends inside <{}>: truncated XML", root.name)))
+                        return Err(
+                            self.error(format!("file ends inside <{}>: truncated XML", root.name))
+                        )
                     }
                 }
             }
