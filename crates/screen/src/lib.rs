@@ -8,4 +8,5 @@
 
 pub mod payment;
 pub mod regions;
+pub mod roster;
 pub mod scan;

@@ -1,0 +1,468 @@
+//! Rosters and counterparties: screen a file of people or companies (`watchlist batch`).
+//!
+//! Input ([`input`]): CSV with a header row, or JSON lines; read as a stream (bounded memory).
+//! Columns are found by name (`name`/`full_name`, `dob`/`birth_date`, `nationality`,
+//! `passport`, `employer`, `address`, `country` (work country), `employer_address`, `id`,
+//! `type`) or by an explicit mapping (`name=Full Name,dob=Birth Date`). A row with a missing
+//! name, the wrong number of fields, bad JSON or invalid UTF-8 is reported with its row and
+//! line number and counted; the batch goes on.
+//!
+//! Per row ([`RosterScreener::screen_row`]):
+//! - **list hits**: the name with [`Matcher::search`], with the birth date, nationality and
+//!   passport number as evidence (exactly `watchlist screen NAME --dob … --country … --id …`);
+//! - **employer hits**: the employer screened as an organisation;
+//! - **rule hits**: the rules of `data/rules/roster.toml` (data, see [`rules`]): DPRK nationals
+//!   working abroad (UNSCR 2397 OP8), addresses in sanctioned regions, employers linked to
+//!   listed parties through the lists' relations ([`relations`]).
+//!
+//! Rows are screened on all cores in chunks; results come back in row order. Employer and
+//! address results are cached (rosters repeat them).
+//!
+//! [`Matcher::search`]: matcher::Matcher::search
+
+pub mod input;
+pub mod relations;
+pub mod rules;
+
+use crate::regions::Regions;
+use matcher::{Matcher, Query, SearchOptions};
+use model::{DateValue, Schema};
+use relations::RelationIndex;
+use rules::{Rule, Severity};
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use std::sync::Mutex;
+
+/// One row of a roster, after column mapping.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    /// 1-based data row number (the header is not a row).
+    pub row: u64,
+    /// Line in the file where the row starts.
+    pub line: u64,
+    pub id: Option<String>,
+    pub name: String,
+    pub dob: Option<String>,
+    pub nationality: Option<String>,
+    pub passport: Option<String>,
+    pub employer: Option<String>,
+    pub address: Option<String>,
+    pub country: Option<String>,
+    pub employer_address: Option<String>,
+    /// `person` (default) or `company`.
+    pub kind: Option<String>,
+}
+
+/// A row that could not be screened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowError {
+    pub row: u64,
+    pub line: u64,
+    pub reason: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "row {} (line {}): {}", self.row, self.line, self.reason)
+    }
+}
+
+/// One hit: a row of the output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowHit {
+    pub row: u64,
+    pub line: u64,
+    pub id: Option<String>,
+    pub name: String,
+    /// `list` (the name), `employer` (the employer's name), `rule`.
+    pub kind: String,
+    /// The roster field the hit is on: `name`, `employer`, `address`, `nationality`…
+    pub field: String,
+    /// `list:list_id` for list hits, the rule id for rule hits.
+    #[serde(rename = "match")]
+    pub matched: String,
+    pub score: Option<f32>,
+    /// The entity's caption or the rule's title.
+    pub caption: String,
+    pub severity: String,
+    pub detail: String,
+}
+
+/// Options of a batch.
+#[derive(Debug, Clone, Default)]
+pub struct BatchOptions {
+    pub threshold: Option<f32>,
+    pub lists: Option<Vec<String>>,
+}
+
+/// Screens roster rows.
+pub struct RosterScreener<'m> {
+    matcher: &'m Matcher,
+    rules: Vec<Rule>,
+    relations: RelationIndex,
+    regions: &'static Regions,
+    opts: SearchOptions,
+    employer_cache: Mutex<FxHashMap<String, Vec<RowHit>>>,
+    address_cache: Mutex<FxHashMap<String, Vec<crate::regions::RegionHit>>>,
+}
+
+const CACHE_MAX: usize = 200_000;
+
+impl<'m> RosterScreener<'m> {
+    /// A screener with the shipped rules and the relations of the given entities.
+    pub fn new(matcher: &'m Matcher, relations: RelationIndex, opts: BatchOptions) -> Self {
+        RosterScreener {
+            matcher,
+            rules: rules::shipped().to_vec(),
+            relations,
+            regions: Regions::shipped(),
+            opts: SearchOptions {
+                limit: 5,
+                threshold: opts.threshold,
+                min_score: None,
+                lists: opts.lists,
+            },
+            employer_cache: Mutex::default(),
+            address_cache: Mutex::default(),
+        }
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    fn hit(row: &Row, kind: &str, field: &str) -> RowHit {
+        RowHit {
+            row: row.row,
+            line: row.line,
+            id: row.id.clone(),
+            name: row.name.clone(),
+            kind: kind.into(),
+            field: field.into(),
+            matched: String::new(),
+            score: None,
+            caption: String::new(),
+            severity: "hit".into(),
+            detail: String::new(),
+        }
+    }
+
+    /// Screens one row: list hits, employer hits, rule hits.
+    pub fn screen_row(&self, row: &Row) -> Vec<RowHit> {
+        let mut out = Vec::new();
+        let company = row.kind.as_deref().is_some_and(|k| {
+            matches!(
+                k.to_ascii_lowercase().as_str(),
+                "company" | "organization" | "organisation" | "entity"
+            )
+        });
+        let nationality = row.nationality.as_deref().and_then(country_code);
+        let q = Query {
+            names: vec![row.name.clone()],
+            schema: Some(if company {
+                Schema::Organization
+            } else {
+                Schema::Person
+            }),
+            birth_dates: row
+                .dob
+                .as_deref()
+                .and_then(|d| {
+                    d.parse::<DateValue>()
+                        .ok()
+                        .or_else(|| DateValue::parse_loose(d))
+                })
+                .into_iter()
+                .collect(),
+            countries: nationality.iter().map(|c| c.to_string()).collect(),
+            identifiers: row
+                .passport
+                .iter()
+                .filter(|p| !p.trim().is_empty())
+                .cloned()
+                .collect(),
+        };
+        for m in self
+            .matcher
+            .search(&q, &self.opts)
+            .into_iter()
+            .filter(|m| m.is_match)
+        {
+            let mut h = Self::hit(row, "list", "name");
+            h.detail = explain(&m);
+            h.matched = m.entity_id;
+            h.score = Some(m.score);
+            h.caption = m.caption;
+            out.push(h);
+        }
+        let mut linked = false;
+        if let Some(emp) = row.employer.as_deref().filter(|e| !e.trim().is_empty()) {
+            let hits = self.employer(emp);
+            linked = !hits.is_empty();
+            for mut h in hits {
+                h.row = row.row;
+                h.line = row.line;
+                h.id = row.id.clone();
+                h.name = row.name.clone();
+                out.push(h);
+            }
+        }
+        // addresses through the region rules
+        let mut region_hits = Vec::new();
+        for (field, a) in [
+            ("address", &row.address),
+            ("employer_address", &row.employer_address),
+        ] {
+            if let Some(a) = a.as_deref().filter(|a| !a.trim().is_empty()) {
+                for r in self.address(a) {
+                    region_hits.push((field, r));
+                }
+            }
+        }
+        let work_country = self.work_country(row);
+        for rule in &self.rules {
+            let w = &rule.when;
+            if !w.nationality.is_empty()
+                && !nationality.is_some_and(|n| w.nationality.iter().any(|x| x == n))
+            {
+                continue;
+            }
+            if !w.work_country_not.is_empty()
+                && !work_country
+                    .as_deref()
+                    .is_some_and(|c| !w.work_country_not.iter().any(|x| x == c))
+            {
+                continue;
+            }
+            if w.employer_linked && !linked {
+                continue;
+            }
+            if w.address_region {
+                for (field, r) in &region_hits {
+                    let mut h = Self::hit(row, "rule", field);
+                    h.matched = rule.id.clone();
+                    h.caption = rule.title.clone();
+                    h.severity = if rule.severity == Severity::Review
+                        || r.severity == crate::regions::Severity::Review
+                    {
+                        "review".into()
+                    } else {
+                        "hit".into()
+                    };
+                    h.detail = format!("{} ({}): {}", r.rule, r.matched, r.why);
+                    out.push(h);
+                }
+                continue;
+            }
+            let mut h = Self::hit(
+                row,
+                "rule",
+                if w.employer_linked {
+                    "employer"
+                } else {
+                    "nationality"
+                },
+            );
+            h.matched = rule.id.clone();
+            h.caption = rule.title.clone();
+            h.severity = if rule.severity == Severity::Review {
+                "review".into()
+            } else {
+                "hit".into()
+            };
+            h.detail = if w.employer_linked {
+                format!("employer {:?} matches a listed party or a party named in a listed entity's relations", row.employer.as_deref().unwrap_or(""))
+            } else {
+                format!(
+                    "nationality {} working in {}; {}",
+                    nationality.unwrap_or("?"),
+                    work_country.as_deref().unwrap_or("?"),
+                    rule.source
+                )
+            };
+            out.push(h);
+        }
+        out
+    }
+
+    /// The country the person works in: `country`, else the employer's address, else the
+    /// address (the last comma-separated part naming a country).
+    fn work_country(&self, row: &Row) -> Option<String> {
+        if let Some(c) = row.country.as_deref().and_then(country_code) {
+            return Some(c.to_string());
+        }
+        [&row.employer_address, &row.address]
+            .into_iter()
+            .flatten()
+            .find_map(|a| {
+                a.rsplit([',', '\n'])
+                    .map(str::trim)
+                    .find(|p| !p.is_empty())
+                    .and_then(country_code)
+                    .map(str::to_string)
+            })
+    }
+
+    fn employer(&self, emp: &str) -> Vec<RowHit> {
+        let key = emp.trim().to_lowercase();
+        if let Some(h) = self
+            .employer_cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return h.clone();
+        }
+        let mut out = Vec::new();
+        let blank = Row::default();
+        let q = Query {
+            names: vec![emp.to_string()],
+            schema: Some(Schema::Organization),
+            ..Default::default()
+        };
+        for m in self
+            .matcher
+            .search(&q, &self.opts)
+            .into_iter()
+            .filter(|m| m.is_match)
+        {
+            let mut h = Self::hit(&blank, "employer", "employer");
+            h.detail = explain(&m);
+            h.matched = m.entity_id;
+            h.score = Some(m.score);
+            h.caption = m.caption;
+            out.push(h);
+        }
+        for link in self.relations.find(emp, &self.opts) {
+            let mut h = Self::hit(&blank, "employer", "employer");
+            h.matched = link.listed_id.clone();
+            h.score = Some(link.score);
+            h.caption = link.listed_caption.clone();
+            h.severity = "review".into();
+            h.detail = format!(
+                "employer matches {:?}, named in the list as {} of {} ({})",
+                link.related_name,
+                link.kind.replace('_', " "),
+                link.listed_caption,
+                link.listed_id
+            );
+            out.push(h);
+        }
+        let mut c = self
+            .employer_cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if c.len() > CACHE_MAX {
+            c.clear();
+        }
+        c.insert(key, out.clone());
+        out
+    }
+
+    fn address(&self, a: &str) -> Vec<crate::regions::RegionHit> {
+        if let Some(h) = self
+            .address_cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(a)
+        {
+            return h.clone();
+        }
+        let country = a
+            .rsplit([',', '\n'])
+            .map(str::trim)
+            .find(|p| !p.is_empty())
+            .and_then(country_code);
+        let hits = self.regions.screen_address(&[("address", a)], country);
+        let mut c = self.address_cache.lock().unwrap_or_else(|e| e.into_inner());
+        if c.len() > CACHE_MAX {
+            c.clear();
+        }
+        c.insert(a.to_string(), hits.clone());
+        hits
+    }
+}
+
+/// ISO code of a country given as a code or a name.
+fn country_code(s: &str) -> Option<&'static str> {
+    let t = s.trim();
+    if t.is_empty() {
+        return None;
+    }
+    model::country::code(t)
+}
+
+/// A one-line reason for a match: the token pairs and the evidence.
+fn explain(m: &matcher::Match) -> String {
+    let e = &m.explanation;
+    let mut parts: Vec<String> = e
+        .tokens
+        .iter()
+        .map(|t| format!("{}={} ({:?})", t.query, t.candidate, t.reason).to_lowercase())
+        .collect();
+    parts.extend(e.adjustments.iter().map(|a| a.detail.clone()));
+    format!("matched name {:?}: {}", e.matched_name, parts.join(", "))
+}
+
+#[cfg(test)]
+mod tests;
+
+/// Counts of a batch.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchStats {
+    /// Rows read (screened and bad).
+    pub rows: u64,
+    pub screened: u64,
+    /// Bad rows (reported and skipped).
+    pub errors: u64,
+    pub rows_with_hits: u64,
+    pub hits: u64,
+}
+
+/// Rows screened per parallel chunk.
+pub const CHUNK: usize = 4096;
+
+/// Screens every row of `rows` on all cores, a chunk at a time (memory bounded by the chunk),
+/// calling `on_hits` with each row's hits in row order, `on_error` for each bad row and
+/// `on_progress` with the rows and bytes read after each chunk.
+pub fn run_batch(
+    screener: &RosterScreener,
+    rows: &mut dyn input::Rows,
+    on_hits: &mut dyn FnMut(&[RowHit]) -> std::io::Result<()>,
+    on_error: &mut dyn FnMut(&RowError),
+    on_progress: &mut dyn FnMut(u64, u64),
+) -> std::io::Result<BatchStats> {
+    use rayon::prelude::*;
+    let mut stats = BatchStats::default();
+    let mut chunk: Vec<Row> = Vec::with_capacity(CHUNK);
+    let mut done = false;
+    while !done {
+        chunk.clear();
+        while chunk.len() < CHUNK {
+            match rows.next_row() {
+                None => {
+                    done = true;
+                    break;
+                }
+                Some(Ok(r)) => chunk.push(r),
+                Some(Err(e)) => {
+                    stats.rows += 1;
+                    stats.errors += 1;
+                    on_error(&e);
+                }
+            }
+        }
+        let results: Vec<Vec<RowHit>> = chunk.par_iter().map(|r| screener.screen_row(r)).collect();
+        for hits in &results {
+            stats.rows += 1;
+            stats.screened += 1;
+            if !hits.is_empty() {
+                stats.rows_with_hits += 1;
+                stats.hits += hits.len() as u64;
+                on_hits(hits)?;
+            }
+        }
+        on_progress(stats.rows, rows.bytes_read());
+    }
+    Ok(stats)
+}
