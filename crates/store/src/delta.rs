@@ -268,6 +268,7 @@ impl Batch<'_> {
             results,
             entity_hashes,
             alert_scope: self.scope.cloned(),
+            monitored: Some(rec.key.clone()),
         }
     }
 }
@@ -371,7 +372,7 @@ pub fn rescreen(
     let t2 = Instant::now();
     if !scope.is_empty() {
         loop {
-            let page = store.monitored(after, PAGE)?;
+            let page = store.monitored(after, PAGE, false)?;
             let Some((last, _)) = page.last() else { break };
             after = *last;
             records += page.len() as u64;

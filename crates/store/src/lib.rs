@@ -126,12 +126,24 @@ pub trait Store: Send + Sync {
     fn note_entities(&self, notes: &[EntityNote], actor: &str) -> Result<usize>;
 
     /// Adds or updates monitored records by key; returns the keys that are new or whose
-    /// content changed (those need screening).
-    fn monitor_upsert(&self, records: &[MonitoredRecord], source: &str) -> Result<Vec<String>>;
+    /// content changed. Those are pending (need screening) unless `screened` names the
+    /// snapshot to consider them screened against (`monitor add --no-screen`).
+    fn monitor_upsert(
+        &self,
+        records: &[MonitoredRecord],
+        source: &str,
+        screened: Option<&str>,
+    ) -> Result<Vec<String>>;
     /// Stops monitoring these keys; returns how many were removed.
     fn monitor_remove(&self, keys: &[String]) -> Result<usize>;
-    /// Monitored records with id above `after_id`, by id, at most `limit`.
-    fn monitored(&self, after_id: i64, limit: usize) -> Result<Vec<(i64, MonitoredRecord)>>;
+    /// Monitored records with id above `after_id`, by id, at most `limit`; with
+    /// `pending_only`, only those not screened since they were added or changed.
+    fn monitored(
+        &self,
+        after_id: i64,
+        limit: usize,
+        pending_only: bool,
+    ) -> Result<Vec<(i64, MonitoredRecord)>>;
     /// Monitored records by key.
     fn monitored_by_keys(&self, keys: &[String]) -> Result<Vec<MonitoredRecord>>;
     fn monitored_count(&self) -> Result<u64>;
@@ -200,17 +212,27 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend
             .transaction(&mut |tx| alerts::note_entities(tx, notes, actor))
     }
-    fn monitor_upsert(&self, records: &[MonitoredRecord], source: &str) -> Result<Vec<String>> {
+    fn monitor_upsert(
+        &self,
+        records: &[MonitoredRecord],
+        source: &str,
+        screened: Option<&str>,
+    ) -> Result<Vec<String>> {
         self.backend
-            .transaction(&mut |tx| monitor::upsert(tx, records, source))
+            .transaction(&mut |tx| monitor::upsert(tx, records, source, screened))
     }
     fn monitor_remove(&self, keys: &[String]) -> Result<usize> {
         self.backend
             .transaction(&mut |tx| monitor::remove(tx, keys))
     }
-    fn monitored(&self, after_id: i64, limit: usize) -> Result<Vec<(i64, MonitoredRecord)>> {
+    fn monitored(
+        &self,
+        after_id: i64,
+        limit: usize,
+        pending_only: bool,
+    ) -> Result<Vec<(i64, MonitoredRecord)>> {
         self.backend
-            .transaction(&mut |tx| monitor::page(tx, after_id, limit))
+            .transaction(&mut |tx| monitor::page(tx, after_id, limit, pending_only))
     }
     fn monitored_by_keys(&self, keys: &[String]) -> Result<Vec<MonitoredRecord>> {
         self.backend
@@ -306,10 +328,26 @@ pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// The operating-system user, as the actor of CLI actions.
+/// The operating-system user, as the actor of CLI actions: `$USER` (or `$LOGNAME`), else the
+/// name of the process's user id in `/etc/passwd`, else `uid:N`.
 pub fn os_user() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
+    if let Some(u) = ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| "unknown".to_string())
+    {
+        return u;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(uid) = std::fs::metadata("/proc/self").map(|m| m.uid()) {
+            let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+            let name = passwd.lines().find_map(|l| {
+                let f: Vec<&str> = l.split(':').collect();
+                (f.len() > 2 && f[2] == uid.to_string()).then(|| f[0].to_string())
+            });
+            return name.unwrap_or_else(|| format!("uid:{uid}"));
+        }
+    }
+    "unknown".to_string()
 }

@@ -16,14 +16,21 @@ pub const CURSOR: &str = "monitor.snapshot";
 /// Rows per multi-row INSERT.
 const INSERT_ROWS: usize = 200;
 
-/// Adds or updates records by key; returns the keys that are new or changed.
-pub fn upsert(tx: &mut dyn Tx, records: &[MonitoredRecord], source: &str) -> Result<Vec<String>> {
+/// Adds or updates records by key; returns the keys that are new or changed. Those get
+/// `screened_snapshot = screened` (NULL: pending).
+pub fn upsert(
+    tx: &mut dyn Tx,
+    records: &[MonitoredRecord],
+    source: &str,
+    screened: Option<&str>,
+) -> Result<Vec<String>> {
     let now = crate::now();
     let mut changed = Vec::new();
     for chunk in records.chunks(INSERT_ROWS) {
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 5 + 2);
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4 + 3);
         values.push(source.into());
         values.push(now.as_str().into());
+        values.push(screened.into());
         let mut rows = Vec::with_capacity(chunk.len());
         for r in chunk {
             let base = values.len();
@@ -35,7 +42,7 @@ pub fn upsert(tx: &mut dyn Tx, records: &[MonitoredRecord], source: &str) -> Res
                 r.record_hash.as_str().into(),
             ]);
             rows.push(format!(
-                "(${}, ${}, ${}, ${}, $1, $2, $2)",
+                "(${}, ${}, ${}, ${}, $1, $2, $2, $3)",
                 base + 1,
                 base + 2,
                 base + 3,
@@ -43,10 +50,11 @@ pub fn upsert(tx: &mut dyn Tx, records: &[MonitoredRecord], source: &str) -> Res
             ));
         }
         let sql = format!(
-            "INSERT INTO monitored (key, kind, query, record_hash, source, added_at, updated_at) \
-             VALUES {} ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, \
+            "INSERT INTO monitored (key, kind, query, record_hash, source, added_at, updated_at, \
+             screened_snapshot) VALUES {} ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, \
              query = excluded.query, record_hash = excluded.record_hash, \
-             source = excluded.source, updated_at = excluded.updated_at \
+             source = excluded.source, updated_at = excluded.updated_at, \
+             screened_snapshot = excluded.screened_snapshot \
              WHERE monitored.record_hash <> excluded.record_hash RETURNING key",
             rows.join(", ")
         );
@@ -79,14 +87,25 @@ fn from_row(r: &Row) -> Result<(i64, MonitoredRecord)> {
     ))
 }
 
-pub fn page(tx: &mut dyn Tx, after_id: i64, limit: usize) -> Result<Vec<(i64, MonitoredRecord)>> {
-    tx.query(
-        "SELECT id, key, kind, query, record_hash FROM monitored WHERE id > $1 ORDER BY id LIMIT $2",
-        params![after_id, limit as i64],
-    )?
-    .iter()
-    .map(from_row)
-    .collect()
+pub fn page(
+    tx: &mut dyn Tx,
+    after_id: i64,
+    limit: usize,
+    pending_only: bool,
+) -> Result<Vec<(i64, MonitoredRecord)>> {
+    let pending = if pending_only {
+        " AND screened_snapshot IS NULL"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT id, key, kind, query, record_hash FROM monitored WHERE id > $1{pending} \
+         ORDER BY id LIMIT $2"
+    );
+    tx.query(&sql, params![after_id, limit as i64])?
+        .iter()
+        .map(from_row)
+        .collect()
 }
 
 pub fn by_keys(tx: &mut dyn Tx, keys: &[String]) -> Result<Vec<MonitoredRecord>> {

@@ -151,6 +151,7 @@ fn record_one(
         if r.text(1)? != input_hash {
             return Err(StoreError::IdempotencyConflict { key, seq });
         }
+        mark_screened(tx, s)?;
         let opened = tx
             .query(
                 "SELECT id FROM alerts WHERE opened_key = $1 ORDER BY id",
@@ -219,7 +220,19 @@ fn record_one(
     for m in s.results.iter().filter(|m| alerts_on(s, m)) {
         alerts::open_or_hit(tx, events, s, &mut rec, m)?;
     }
+    mark_screened(tx, s)?;
     Ok(rec)
+}
+
+/// Marks a monitored record as screened against the screening's snapshot.
+fn mark_screened(tx: &mut dyn Tx, s: &NewScreening) -> Result<()> {
+    if let Some(key) = &s.monitored {
+        tx.execute(
+            "UPDATE monitored SET screened_snapshot = $1 WHERE key = $2",
+            params![s.snapshot.as_str(), key.as_str()],
+        )?;
+    }
+    Ok(())
 }
 
 /// Whether a result opens (or hits) an alert: at or above the threshold, and in scope.

@@ -36,6 +36,9 @@ pub struct NewScreening {
     /// When set, alerts open only for these entities (a delta rescreen records the whole
     /// result but alerts only on what was added or changed).
     pub alert_scope: Option<BTreeSet<String>>,
+    /// The key of the monitored record screened, if it is one: its `screened_snapshot` is
+    /// set in the same transaction.
+    pub monitored: Option<String>,
 }
 
 /// What recording one screening did.

@@ -86,7 +86,9 @@ fn the_update_opens_exactly_the_expected_alerts(db: &TestDb) {
     let records =
         store::records::read_bytes("customers.csv", CUSTOMERS.as_bytes(), "customer").unwrap();
     assert_eq!(
-        s.monitor_upsert(&records, "customers.csv").unwrap().len(),
+        s.monitor_upsert(&records, "customers.csv", None)
+            .unwrap()
+            .len(),
         12
     );
     s.set_state(store::monitor::CURSOR, &f.old.manifest.version)
@@ -161,7 +163,7 @@ fn a_dry_run_changes_nothing(db: &TestDb) {
     let f = fixture();
     let s = db.store();
     let records = store::records::read_bytes("c.csv", CUSTOMERS.as_bytes(), "customer").unwrap();
-    s.monitor_upsert(&records, "c.csv").unwrap();
+    s.monitor_upsert(&records, "c.csv", None).unwrap();
     let opts = ScreenOptions {
         dry_run: true,
         ..Default::default()

@@ -63,6 +63,7 @@ pub fn screening(name: &str, results: Vec<Match>) -> NewScreening {
         results,
         entity_hashes,
         alert_scope: None,
+        monitored: None,
     }
 }
 
@@ -389,28 +390,28 @@ fn monitored_records_are_upserted_by_key(db: &TestDb) {
         }
     };
     let changed = s
-        .monitor_upsert(&[rec("c1", "Ann Lee"), rec("c2", "Bo Kim")], "t.csv")
+        .monitor_upsert(&[rec("c1", "Ann Lee"), rec("c2", "Bo Kim")], "t.csv", None)
         .unwrap();
     assert_eq!(changed, ["c1", "c2"]);
     // the same again: nothing changed; one record edited: only that one
     assert!(s
-        .monitor_upsert(&[rec("c1", "Ann Lee"), rec("c2", "Bo Kim")], "t.csv")
+        .monitor_upsert(&[rec("c1", "Ann Lee"), rec("c2", "Bo Kim")], "t.csv", None)
         .unwrap()
         .is_empty());
     let many: Vec<MonitoredRecord> = (0..450)
         .map(|i| rec(&format!("m{i}"), &format!("Person {i}")))
         .collect();
-    assert_eq!(s.monitor_upsert(&many, "bulk").unwrap().len(), 450);
+    assert_eq!(s.monitor_upsert(&many, "bulk", None).unwrap().len(), 450);
     assert_eq!(
-        s.monitor_upsert(&[rec("c2", "Bo Kim Jr")], "t.csv")
+        s.monitor_upsert(&[rec("c2", "Bo Kim Jr")], "t.csv", None)
             .unwrap(),
         ["c2"]
     );
     assert_eq!(s.monitored_count().unwrap(), 452);
-    let page = s.monitored(0, 2).unwrap();
+    let page = s.monitored(0, 2, false).unwrap();
     assert_eq!(page[0].1.key, "c1");
     assert_eq!(page[1].1.query.names, ["Bo Kim Jr"]);
-    let next = s.monitored(page[1].0, 1000).unwrap();
+    let next = s.monitored(page[1].0, 1000, false).unwrap();
     assert_eq!(next.len(), 450);
     assert_eq!(
         s.monitored_by_keys(&["m7".into()]).unwrap()[0].query.names,
@@ -418,6 +419,15 @@ fn monitored_records_are_upserted_by_key(db: &TestDb) {
     );
     assert_eq!(s.monitor_remove(&["c1".into(), "nope".into()]).unwrap(), 1);
     assert_eq!(s.monitored_count().unwrap(), 451);
+    // new and changed records are pending until a screening of them is recorded
+    assert_eq!(s.monitored(0, 1000, true).unwrap().len(), 451);
+    let mut sc = screening("Bo Kim Jr", vec![]);
+    sc.monitored = Some("c2".into());
+    one(s, sc);
+    assert_eq!(s.monitored(0, 1000, true).unwrap().len(), 450);
+    s.monitor_upsert(&[rec("c3", "Cy Doe")], "t.csv", Some("snap1"))
+        .unwrap();
+    assert_eq!(s.monitored(0, 1000, true).unwrap().len(), 450);
 }
 
 fn removals_and_changes_are_noted_on_open_alerts(db: &TestDb) {

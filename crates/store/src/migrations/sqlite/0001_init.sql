@@ -99,8 +99,12 @@ CREATE TABLE monitored (
     record_hash TEXT NOT NULL,
     source      TEXT NOT NULL,
     added_at    TEXT NOT NULL,
-    updated_at  TEXT NOT NULL
+    updated_at  TEXT NOT NULL,
+    -- the snapshot of the record's last recorded screening; NULL: added or changed and not
+    -- screened yet (an interrupted `monitor add` resumes from these)
+    screened_snapshot TEXT
 );
+CREATE INDEX monitored_pending ON monitored (id) WHERE screened_snapshot IS NULL;
 
 -- Named values of the store's own state (the monitoring cursor).
 CREATE TABLE store_state (
