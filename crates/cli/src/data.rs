@@ -12,12 +12,6 @@ use crate::error::{CliError, Result};
 use sources::snapshot::{DataDir, Snapshot};
 use std::path::{Path, PathBuf};
 
-/// The demo list, in watchlist's custom CSV format (see docs/formats.md).
-pub const DEMO_LIST: &str = include_str!("../../../data/demo/demo-list.csv");
-
-/// File name of the demo list inside `<data_dir>/demo/`.
-const DEMO_FILE: &str = "demo-list.csv";
-
 /// The data directory the user chose, or the platform default.
 pub fn data_dir(global: &Global) -> Result<PathBuf> {
     if let Some(d) = global
@@ -66,12 +60,7 @@ impl Loaded {
 
 /// The lines that say the data is the demo and how to get the real lists.
 pub fn demo_warning(root: &Path) -> Vec<String> {
-    vec![
-        "!! DEMO DATA: not the real sanctions lists. !!".to_string(),
-        format!("!! No list has been imported into {}, so this is watchlist's small built-in demo list.", root.display()),
-        "!! Import the official files:  watchlist import PATH...   (files or folders)".to_string(),
-        "!! or download them:           watchlist update".to_string(),
-    ]
+    engine::demo_warning(root)
 }
 
 /// The snapshot in service, or the demo snapshot when nothing has been imported.
@@ -105,35 +94,8 @@ pub fn open_engine(global: &Global) -> Result<engine::Engine> {
     .map_err(|e| CliError::failure(format!("cannot load the screening index: {e}")))
 }
 
-/// Opens the demo snapshot under `demo_root`, (re)importing the built-in demo list when the
-/// folder does not hold it yet or holds an older one.
+/// Opens the demo snapshot under `demo_root` (see [`engine::open_demo`]).
 fn open_demo(demo_root: &Path) -> Result<Snapshot> {
-    let fail =
-        |e: String| CliError::failure(format!("the built-in demo list could not be loaded: {e}"));
-    let dir = DataDir::open(demo_root).map_err(|e| fail(e.to_string()))?;
-    let want = sha256_hex(DEMO_LIST.as_bytes());
-    if let Some(s) = dir.current().map_err(|e| fail(e.to_string()))? {
-        let current = s
-            .manifest
-            .lists
-            .values()
-            .all(|m| m.source_files.iter().all(|f| f.sha256 == want));
-        if current && !s.manifest.lists.is_empty() {
-            return Ok(s);
-        }
-    }
-    let file = demo_root.join(DEMO_FILE);
-    sources::snapshot::write_atomic(&file, DEMO_LIST.as_bytes())
-        .map_err(|e| fail(e.to_string()))?;
-    let sets = sources::detect_paths(&[file]).map_err(|e| fail(e.to_string()))?;
-    dir.import(&sets, &mut |_| {})
-        .map_err(|e| fail(e.to_string()))?;
-    dir.current()
-        .map_err(|e| fail(e.to_string()))?
-        .ok_or_else(|| fail("the import made no snapshot".into()))
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(bytes))
+    engine::open_demo(demo_root)
+        .map_err(|e| CliError::failure(format!("the built-in demo list could not be loaded: {e}")))
 }

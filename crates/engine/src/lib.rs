@@ -38,24 +38,39 @@ pub fn demo_warning(root: &Path) -> Vec<String> {
     ]
 }
 
-/// The snapshot in service under `root`, or the demo snapshot (imported into `root/demo` on
-/// first use) when nothing has been imported. The flag says whether it is the demo.
+/// The snapshot in service under `root`, or the demo snapshot when nothing has been imported.
+/// The flag says whether it is the demo.
 pub fn open_snapshot(root: &Path) -> Result<(Snapshot, bool), EngineError> {
     let dir = DataDir::open(root)?;
     if let Some(s) = dir.current()? {
         return Ok((s, false));
     }
-    let demo_root = root.join("demo");
-    let demo = DataDir::open(&demo_root)?;
-    if let Some(s) = demo.current()? {
-        return Ok((s, true));
+    Ok((open_demo(&root.join("demo"))?, true))
+}
+
+/// The demo snapshot under `demo_root` (a data directory of its own, so the demo never mixes
+/// with real lists), (re)importing the built-in demo list when the folder does not hold it
+/// yet or holds an older version of it.
+pub fn open_demo(demo_root: &Path) -> Result<Snapshot, EngineError> {
+    let dir = DataDir::open(demo_root)?;
+    let want = sources::snapshot::sha256_hex(DEMO_LIST.as_bytes());
+    if let Some(s) = dir.current()? {
+        let current = s
+            .manifest
+            .lists
+            .values()
+            .all(|m| m.source_files.iter().all(|f| f.sha256 == want));
+        if current && !s.manifest.lists.is_empty() {
+            return Ok(s);
+        }
     }
     let file = demo_root.join(DEMO_FILE);
     sources::snapshot::write_atomic(&file, DEMO_LIST.as_bytes())?;
     let sets = sources::detect_paths(&[file]).map_err(SnapshotError::from)?;
-    demo.import(&sets, &mut |_| {})?;
-    let s = demo.current()?.expect("the demo import made a snapshot");
-    Ok((s, true))
+    dir.import(&sets, &mut |_| {})?;
+    Ok(dir
+        .current()?
+        .expect("an import that succeeds puts a snapshot in service"))
 }
 
 /// Where the index of a snapshot is persisted.

@@ -134,6 +134,11 @@ fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// The sha256 of some bytes, hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
 fn sha256_file(path: &Path) -> Result<(String, u64), SnapshotError> {
     let mut f = File::open(path).map_err(io_err(path))?;
     let mut h = Sha256::new();
