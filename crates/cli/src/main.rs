@@ -30,6 +30,7 @@ fn main() -> ExitCode {
         Command::Screen(args) => commands::screen::run(g, &mut out, args),
         Command::Match(args) => commands::matching::run(g, &mut out, args),
         Command::Eval(args) => commands::eval::run(g, &mut out, args),
+        Command::Batch(args) => commands::batch::run(g, &mut out, args),
         Command::Scan(args) => commands::scan::run(g, &mut out, args),
         Command::Payment(args) => commands::payment::run(g, &mut out, args),
         Command::Serve(args) => commands::serve::run(g, &mut out, args),

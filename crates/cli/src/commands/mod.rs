@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod diff;
+pub mod batch;
 pub mod eval;
 pub mod export;
 pub mod import;

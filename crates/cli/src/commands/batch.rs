@@ -1,0 +1,208 @@
+//! `watchlist batch FILE.csv|FILE.jsonl`: screen a roster of people or companies on all
+//! cores, with a progress bar; one output row per hit (CSV, or JSON lines with `--format
+//! json`/`jsonl`). Bad rows are reported on stderr with their row and line numbers and
+//! counted; the batch goes on. See `screen::roster`.
+
+use crate::cli::Global;
+use crate::data;
+use crate::error::{CliError, Result};
+use crate::output::{Format, Output};
+use screen::roster::input::{self, CsvRows, JsonRows, Rows};
+use screen::roster::relations::RelationIndex;
+use screen::roster::{run_batch, BatchOptions, RosterScreener, RowHit};
+use std::io::{BufRead, BufReader, IsTerminal, Write};
+use std::time::Instant;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The roster: CSV with a header row, or JSON lines (.jsonl / .ndjson, or content starting with {).
+    #[arg(value_name = "FILE")]
+    pub file: std::path::PathBuf,
+    /// Column mapping, e.g. `name=Full Name,dob=Birth Date,nationality=Citizenship,passport=Passport No,employer=Company,address=Work Address`.
+    /// Fields: name, dob, nationality, passport, employer, address, country (work country), employer_address, id, kind.
+    #[arg(long, value_name = "FIELD=COLUMN,...")]
+    pub map: Option<String>,
+    /// Write the hits to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+    /// Only these lists (keys, e.g. un_sc); may repeat.
+    #[arg(long = "list", value_name = "LIST")]
+    pub lists: Vec<String>,
+    /// Alert threshold (default: the calibrated threshold of the matcher config).
+    #[arg(long)]
+    pub threshold: Option<f32>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+const HEADER: &[&str] = &[
+    "row", "line", "id", "name", "kind", "field", "match", "score", "caption", "severity", "detail",
+];
+/// Bad rows printed on stderr (all are counted).
+const MAX_ERRORS_SHOWN: u64 = 100;
+
+pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
+    let name = args.file.display().to_string();
+    if let Some(n) = args.threads {
+        // the global pool (the batch is the only parallel work of the process)
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global();
+    }
+    let map = match &args.map {
+        Some(m) => input::parse_map(m).map_err(CliError::bad_input)?,
+        None => Vec::new(),
+    };
+    let file =
+        std::fs::File::open(&args.file).map_err(|e| CliError::bad_input(format!("{name}: {e}")))?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let head = reader
+        .fill_buf()
+        .map_err(|e| CliError::failure(format!("{name}: {e}")))?;
+    if head.contains(&0) {
+        return Err(CliError::bad_input(format!(
+            "{name}: binary file; a roster is CSV or JSON lines"
+        )));
+    }
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let jsonl = name.ends_with(".jsonl")
+        || name.ends_with(".ndjson")
+        || head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let sep = input::sniff_separator(head.split(|b| *b == b'\n').next().unwrap_or(b""));
+    let mut rows: Box<dyn Rows> = if jsonl {
+        Box::new(JsonRows::new(reader, &map))
+    } else {
+        Box::new(
+            CsvRows::new(reader, sep, &map)
+                .map_err(|e| CliError::bad_input(format!("{name}: {e}")))?,
+        )
+    };
+
+    let engine = data::open_engine(global)?;
+    if let Some(w) = engine.demo_warning() {
+        out.warning(&w)?;
+    }
+    let started = Instant::now();
+    let relations = RelationIndex::build(engine.snapshot.entities().map_while(|r| r.ok()));
+    out.note(format!(
+        "{} relations of listed entities indexed ({:.1} s)",
+        relations.len(),
+        started.elapsed().as_secs_f32()
+    ));
+    let screener = RosterScreener::new(
+        engine.matcher(),
+        relations,
+        BatchOptions {
+            threshold: args.threshold,
+            lists: (!args.lists.is_empty()).then_some(args.lists),
+        },
+    );
+
+    let quiet = out.quiet();
+    let json = matches!(out.format(), Format::Json | Format::Jsonl);
+    let mut sink: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p)
+                .map_err(|e| CliError::failure(format!("{}: {e}", p.display())))?,
+        )),
+        None => Box::new(out.writer()),
+    };
+    if !json {
+        writeln!(sink, "{}", HEADER.join(","))?;
+    }
+    let bar = if quiet || !std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::hidden()
+    } else {
+        let b = indicatif::ProgressBar::new(total);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {bytes}/{total_bytes} [{bar:30}] {msg} ({eta} left)",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        b
+    };
+    let mut shown = 0u64;
+    let mut on_hits = |hits: &[RowHit]| -> std::io::Result<()> {
+        for h in hits {
+            if !json {
+                let score = h.score.map(|s| format!("{s:.3}")).unwrap_or_default();
+                let rec = [
+                    h.row.to_string(),
+                    h.line.to_string(),
+                    h.id.clone().unwrap_or_default(),
+                    h.name.clone(),
+                    h.kind.clone(),
+                    h.field.clone(),
+                    h.matched.clone(),
+                    score,
+                    h.caption.clone(),
+                    h.severity.clone(),
+                    h.detail.clone(),
+                ];
+                writeln!(
+                    sink,
+                    "{}",
+                    rec.iter()
+                        .map(|c| csv_cell(c))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )?;
+            } else {
+                serde_json::to_writer(&mut sink, h)?;
+                sink.write_all(b"\n")?;
+            }
+        }
+        Ok(())
+    };
+    let mut on_error = |e: &screen::roster::RowError| {
+        shown += 1;
+        if !quiet && shown <= MAX_ERRORS_SHOWN {
+            bar.suspend(|| eprintln!("{name}: {e}"));
+        }
+    };
+    let mut on_progress = |rows: u64, bytes: u64| {
+        bar.set_position(bytes);
+        bar.set_message(format!("{rows} rows"));
+    };
+    let stats = run_batch(
+        &screener,
+        rows.as_mut(),
+        &mut on_hits,
+        &mut on_error,
+        &mut on_progress,
+    )?;
+    sink.flush()?;
+    drop(sink);
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    if stats.errors > MAX_ERRORS_SHOWN && !quiet {
+        eprintln!(
+            "{name}: {} more bad rows not shown",
+            stats.errors - MAX_ERRORS_SHOWN
+        );
+    }
+    out.note(format!(
+        "{name}: {} rows read, {} screened, {} bad, {} rows with hits, {} hits; {:.1} s ({:.0} rows/s)",
+        stats.rows,
+        stats.screened,
+        stats.errors,
+        stats.rows_with_hits,
+        stats.hits,
+        secs,
+        stats.rows as f64 / secs.max(1e-9)
+    ));
+    Ok(())
+}
+
+/// A CSV cell, quoted when it holds a separator, a quote or a line break (RFC 4180).
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
