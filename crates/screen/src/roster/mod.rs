@@ -238,18 +238,32 @@ impl<'m> RosterScreener<'m> {
                 continue;
             }
             if w.address_region {
-                for (field, r) in &region_hits {
+                // one hit per address field: the strongest reference, the others in the detail
+                for field in ["address", "employer_address"] {
+                    let mut refs: Vec<&crate::regions::RegionHit> = region_hits
+                        .iter()
+                        .filter(|(f, _)| *f == field)
+                        .map(|(_, r)| r)
+                        .collect();
+                    if refs.is_empty() {
+                        continue;
+                    }
+                    refs.sort_by_key(|r| std::cmp::Reverse(r.severity));
                     let mut h = Self::hit(row, "rule", field);
                     h.matched = rule.id.clone();
                     h.caption = rule.title.clone();
                     h.severity = if rule.severity == Severity::Review
-                        || r.severity == crate::regions::Severity::Review
+                        || refs[0].severity == crate::regions::Severity::Review
                     {
                         "review".into()
                     } else {
                         "hit".into()
                     };
-                    h.detail = format!("{} ({}): {}", r.rule, r.matched, r.why);
+                    h.detail = refs
+                        .iter()
+                        .map(|r| format!("{} ({}): {}", r.rule, r.matched, r.why))
+                        .collect::<Vec<_>>()
+                        .join("; ");
                     out.push(h);
                 }
                 continue;
