@@ -81,11 +81,35 @@ pub fn index_path(snapshot: &Snapshot) -> PathBuf {
         .join(format!("{}.idx", snapshot.manifest.version))
 }
 
+/// Names analysts attach to listed entities (alias overlays, see `screen::overlay`), applied
+/// when the index is built: each name is added to the entity with that id, keeping its
+/// `note`, which explanations show as `name_source`. `tag` identifies the overlay content (a
+/// hash); an index with overlays is persisted per snapshot and tag.
+#[derive(Debug, Clone, Default)]
+pub struct Overlays {
+    pub tag: String,
+    /// (entity id `list:list_id`, name)
+    pub names: Vec<(String, model::Name)>,
+}
+
 /// Builds the index of a snapshot from its entities.
 pub fn build_index(snapshot: &Snapshot) -> Result<Index, EngineError> {
+    build_index_with(snapshot, &Overlays::default())
+}
+
+/// Builds the index of a snapshot with overlay names added to their entities.
+pub fn build_index_with(snapshot: &Snapshot, overlays: &Overlays) -> Result<Index, EngineError> {
     let mut err = None;
     let entities = snapshot.entities().map_while(|r| match r {
-        Ok(e) => Some(e),
+        Ok(mut e) => {
+            let id = e.id.to_string();
+            for (_, n) in overlays.names.iter().filter(|(t, _)| *t == id) {
+                if !e.names.iter().any(|x| x.value == n.value) {
+                    e.names.push(n.clone());
+                }
+            }
+            Some(e)
+        }
         Err(e) => {
             err = Some(e);
             None
@@ -101,7 +125,18 @@ pub fn build_index(snapshot: &Snapshot) -> Result<Index, EngineError> {
 /// Loads the persisted index of a snapshot, building and persisting it when it is missing or
 /// was written by another matcher version.
 pub fn load_index(snapshot: &Snapshot) -> Result<Index, EngineError> {
-    let path = index_path(snapshot);
+    load_index_with(snapshot, &Overlays::default())
+}
+
+/// [`load_index`] for an index with overlay names (persisted as `<version>-<tag>.idx`).
+pub fn load_index_with(snapshot: &Snapshot, overlays: &Overlays) -> Result<Index, EngineError> {
+    let mut path = index_path(snapshot);
+    if !overlays.names.is_empty() {
+        path.set_file_name(format!(
+            "{}-{}.idx",
+            snapshot.manifest.version, overlays.tag
+        ));
+    }
     match Index::load(&path) {
         Ok(i) if i.meta.snapshot_version == snapshot.manifest.version => return Ok(i),
         Ok(_) => tracing::info!(
@@ -112,7 +147,7 @@ pub fn load_index(snapshot: &Snapshot) -> Result<Index, EngineError> {
             if source.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => tracing::info!("rebuilding index: {e}"),
     }
-    let index = build_index(snapshot)?;
+    let index = build_index_with(snapshot, overlays)?;
     index.save(&path)?;
     Ok(index)
 }
@@ -141,6 +176,23 @@ impl Engine {
         config: Config,
     ) -> Result<Engine, EngineError> {
         let index = load_index(&snapshot)?;
+        Ok(Engine {
+            root: root.to_path_buf(),
+            snapshot,
+            demo,
+            matcher: Matcher::new(index, config),
+        })
+    }
+
+    /// An engine over a given snapshot whose index also carries overlay names.
+    pub fn with_overlays(
+        root: &Path,
+        snapshot: Snapshot,
+        demo: bool,
+        config: Config,
+        overlays: &Overlays,
+    ) -> Result<Engine, EngineError> {
+        let index = load_index_with(&snapshot, overlays)?;
         Ok(Engine {
             root: root.to_path_buf(),
             snapshot,
