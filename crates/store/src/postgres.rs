@@ -148,7 +148,11 @@ fn pg_err(e: postgres::Error) -> StoreError {
     ) {
         return StoreError::Busy(error_text(&e));
     }
-    if e.is_closed() {
+    // connection exceptions (08…) and the server shutting the session down (57P01-57P05)
+    let lost = e
+        .code()
+        .is_some_and(|c| c.code().starts_with("08") || c.code().starts_with("57P0"));
+    if e.is_closed() || lost {
         return StoreError::Unavailable {
             database: "PostgreSQL".into(),
             reason: format!("connection lost: {}", error_text(&e)),
