@@ -55,8 +55,17 @@ pub fn parse(set: &SourceSet, emit: &mut Emit) -> Result<ListInfo, ParseError> {
 
 /// Parses a set into memory. For tests and small lists; imports stream with [`parse`].
 pub fn parse_all(set: &SourceSet) -> Result<(ListInfo, Vec<Entity>), ParseError> {
+    collect(|emit| parse(set, emit))
+}
+
+/// Runs any parser entry point into memory, e.g.
+/// `collect(|emit| formats::un_xml::parse_bytes("un.xml", bytes, emit))`. For tests, fuzzing
+/// and small lists; imports stream.
+pub fn collect(
+    parse: impl FnOnce(&mut Emit) -> Result<ListInfo, ParseError>,
+) -> Result<(ListInfo, Vec<Entity>), ParseError> {
     let mut out = Vec::new();
-    let info = parse(set, &mut |e| {
+    let info = parse(&mut |e| {
         out.push(e);
         Ok(())
     })?;

@@ -553,12 +553,7 @@ mod tests {
 
     fn parse_text(body: &str) -> Result<(ListInfo, Vec<Entity>), ParseError> {
         let text = format!("{HEADER}{body}");
-        let mut out = Vec::new();
-        let info = parse_bytes("dpl.txt", text.as_bytes(), &mut |e| {
-            out.push(e);
-            Ok(())
-        })?;
-        Ok((info, out))
+        crate::collect(|emit| parse_bytes("dpl.txt", text.as_bytes(), emit))
     }
 
     #[test]

@@ -803,12 +803,7 @@ mod tests {
     use super::*;
 
     fn run(name: &str, text: &str) -> Result<(ListInfo, Vec<Entity>), ParseError> {
-        let mut out = Vec::new();
-        let info = parse_bytes(name, text.as_bytes(), &mut |e| {
-            out.push(e);
-            Ok(())
-        })?;
-        Ok((info, out))
+        crate::collect(|emit| parse_bytes(name, text.as_bytes(), emit))
     }
 
     #[test]

@@ -1016,12 +1016,7 @@ mod tests {
     use super::*;
 
     fn run(name: &str, text: &str) -> Result<(ListInfo, Vec<Entity>), ParseError> {
-        let mut out = Vec::new();
-        let info = parse_bytes(name, text.as_bytes(), &mut |e| {
-            out.push(e);
-            Ok(())
-        })?;
-        Ok((info, out))
+        crate::collect(|emit| parse_bytes(name, text.as_bytes(), emit))
     }
 
     const PERSON: &str = r#"{"id":"p1","caption":"Kim Jong Un","schema":"Person","properties":{"name":["Kim Jong Un","김정은"],"birthDate":["1984-01-08"],"nationality":["kp"],"passportNumber":["123"],"topics":["sanction"]},"datasets":["us_ofac_sdn"],"referents":["ofac-20157"],"target":true,"last_seen":"2024-06-01T10:57:03"}"#;

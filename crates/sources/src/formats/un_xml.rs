@@ -527,12 +527,7 @@ mod tests {
     use super::*;
 
     fn parse_str(xml: &str) -> Result<(ListInfo, Vec<Entity>), ParseError> {
-        let mut out = Vec::new();
-        let info = parse_bytes("test.xml", xml.as_bytes(), &mut |e| {
-            out.push(e);
-            Ok(())
-        })?;
-        Ok((info, out))
+        crate::collect(|emit| parse_bytes("test.xml", xml.as_bytes(), emit))
     }
 
     fn one_individual(inner: &str) -> Entity {

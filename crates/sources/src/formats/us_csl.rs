@@ -408,12 +408,7 @@ mod tests {
     const HEADER: &str = "source,entity_number,type,programs,name,title,addresses,federal_register_notice,start_date,end_date,standard_order,license_requirement,license_policy,call_sign,vessel_type,gross_tonnage,gross_registered_tonnage,vessel_flag,vessel_owner,remarks,source_list_url,alt_names,citizenships,dates_of_birth,nationalities,places_of_birth,source_information_url,ids\n";
 
     fn parse_text(text: &str) -> Result<Vec<Entity>, ParseError> {
-        let mut out = Vec::new();
-        parse_bytes("csl.csv", text.as_bytes(), &mut |e| {
-            out.push(e);
-            Ok(())
-        })?;
-        Ok(out)
+        crate::collect(|emit| parse_bytes("csl.csv", text.as_bytes(), emit)).map(|(_, v)| v)
     }
 
     #[test]

@@ -1134,12 +1134,7 @@ mod tests {
     }
 
     fn parse_set(set: &BytesSet) -> Result<Vec<Entity>, ParseError> {
-        let mut out = Vec::new();
-        parse_set_bytes(set, &mut |e| {
-            out.push(e);
-            Ok(())
-        })?;
-        Ok(out)
+        crate::collect(|emit| parse_set_bytes(set, emit)).map(|(_, v)| v)
     }
 
     const KIM: &str = "20157,\"KIM, Jong Un\",\"individual\",\"DPRK3\",\"Chairman of the Workers' Party of Korea\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"DOB 08 Jan 1984; Chairman of the Workers' Party of Korea; a.k.a. 'KIM, Jong-un'; Linked To: KOREAN WORKERS' PARTY.\"\r\n";
