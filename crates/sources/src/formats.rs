@@ -2,6 +2,7 @@
 //! `parse(&SourceSet, &mut Emit) -> Result<ListInfo, ParseError>`; see the crate docs.
 
 pub mod bis_dpl;
+mod common;
 pub mod custom_csv;
 pub mod eu_fsf;
 pub mod ftm_json;

@@ -200,9 +200,12 @@ pub fn io_error(path: &Path, e: &io::Error) -> ParseError {
 }
 
 pub mod xml {
-    //! Streaming XML: events from quick-xml with DTDs refused, and small per-record trees.
+    //! Streaming XML: events from quick-xml with DTDs refused, small per-record trees, and
+    //! [`for_each_record`], the record loop of the XML list readers.
 
     use super::*;
+    use crate::Emit;
+    use model::Entity;
     use quick_xml::events::{BytesStart, Event};
     use quick_xml::Reader;
 
@@ -427,6 +430,108 @@ pub mod xml {
                 }
             }
         }
+    }
+
+    /// The shape of an XML list file for [`for_each_record`]: one root element holding
+    /// records, possibly inside wrapper elements.
+    #[derive(Debug, Clone, Copy)]
+    pub struct RecordSpec<'a> {
+        /// The root element's local name (`CONSOLIDATED_LIST`).
+        pub root: &'a str,
+        /// What the file is, for the error on another root: "a UN consolidated list".
+        pub what: &'a str,
+        /// Local names of the record elements, found at any depth (`INDIVIDUAL`, `ENTITY`).
+        pub records: &'a [&'a str],
+        /// Direct children of the root that are read whole and returned with the root
+        /// (`DateGenerated`): small header elements, never records.
+        pub header: &'a [&'a str],
+        /// Attributes of a record that name it in errors, the first present one wins.
+        pub id_attrs: &'a [&'a str],
+        /// Child elements of a record that name it in errors, tried after `id_attrs`.
+        pub id_children: &'a [&'a str],
+    }
+
+    impl RecordSpec<'_> {
+        /// "INDIVIDUAL 12 (REFERENCE_NUMBER QDi.001)": the record's element name, its
+        /// 1-based ordinal among the records and its first id found.
+        fn describe(&self, node: &Node, ordinal: u64) -> String {
+            let attrs = self.id_attrs.iter().map(|k| (k, node.attr(k)));
+            let children = self.id_children.iter().map(|k| (k, node.child_text(k)));
+            let key = attrs
+                .chain(children)
+                .find_map(|(k, v)| v.map(|v| format!(" ({k} {v})")));
+            format!("{} {ordinal}{}", node.name, key.unwrap_or_default())
+        }
+    }
+
+    /// Streams a record-oriented XML list file: checks that the first element is
+    /// `spec.root`, reads each record element into a [`Node`] tree (memory stays bounded by
+    /// the largest record), maps it with `map_record` and hands the entity to `emit`.
+    ///
+    /// A mapping error becomes a [`ParseError`] at the reader's position whose record names
+    /// the record ([`RecordSpec::id_attrs`], [`RecordSpec::id_children`]); errors of `emit`
+    /// are returned unchanged. An input without any element, another root element and a file
+    /// that ends before the root closes are errors, besides those of [`XmlStream`].
+    ///
+    /// Returns the root element with its attributes and, as children, the header elements
+    /// named in [`RecordSpec::header`] (nothing else of the file is kept).
+    pub fn for_each_record<R: BufRead>(
+        mut xml: XmlStream<R>,
+        spec: &RecordSpec,
+        mut map_record: impl FnMut(&Node) -> Result<Entity, String>,
+        emit: &mut Emit,
+    ) -> Result<Node, ParseError> {
+        let mut root: Option<Node> = None;
+        let mut header = Vec::new();
+        let mut open = 0usize; // elements open outside records, the root included
+        let mut ordinal = 0u64;
+        loop {
+            match xml.next()? {
+                XmlEvent::Start { name, attrs, empty } if root.is_none() => {
+                    if name != spec.root {
+                        let reason = format!(
+                            "root element is <{name}>, expected <{}>: not {}",
+                            spec.root, spec.what
+                        );
+                        return Err(xml.error(reason));
+                    }
+                    root = Some(Node {
+                        name,
+                        attrs,
+                        ..Default::default()
+                    });
+                    open += usize::from(!empty);
+                }
+                XmlEvent::Start { name, attrs, empty }
+                    if open == 1 && spec.header.contains(&name.as_str()) =>
+                {
+                    header.push(xml.subtree(name, attrs, empty)?);
+                }
+                XmlEvent::Start { name, attrs, empty } if spec.records.contains(&name.as_str()) => {
+                    ordinal += 1;
+                    let node = xml.subtree(name, attrs, empty)?;
+                    let entity = map_record(&node).map_err(|reason| {
+                        let mut err = xml.error(reason);
+                        err.position.record = Some(spec.describe(&node, ordinal));
+                        err
+                    })?;
+                    emit(entity)?;
+                }
+                XmlEvent::Start { empty, .. } => open += usize::from(!empty),
+                XmlEvent::End { .. } => open = open.saturating_sub(1),
+                XmlEvent::Text(_) => {}
+                XmlEvent::Eof => break,
+            }
+        }
+        let Some(mut root) = root else {
+            return Err(xml.error("no XML element found: empty or not XML"));
+        };
+        if open > 0 {
+            let reason = format!("file ends before </{}>: truncated XML", spec.root);
+            return Err(xml.error(reason));
+        }
+        root.children = header;
+        Ok(root)
     }
 }
 

@@ -40,7 +40,8 @@
 //! Birth dates in a non-Gregorian calendar use the Gregorian `@birthdate` the FSF gives
 //! beside them; without it the date is kept as a remark only.
 
-use crate::input::xml::{Node, XmlEvent, XmlStream};
+use super::common::{add_extra, attr, clean, push_unique, texts};
+use crate::input::xml::{self, Node, RecordSpec, XmlStream};
 use crate::input::{locate_in, CheckedReader};
 use crate::{Emit, Head, ListInfo, ParseError, SourceSet};
 use model::{
@@ -74,74 +75,23 @@ pub fn parse_bytes(name: &str, bytes: &[u8], emit: &mut Emit) -> Result<ListInfo
     run(xml, emit).map_err(|e| locate_in(bytes, e))
 }
 
-fn run<R: BufRead>(mut xml: XmlStream<R>, emit: &mut Emit) -> Result<ListInfo, ParseError> {
-    let mut info = ListInfo {
+/// The file's shape: `sanctionEntity` records under `export`, named in errors by their
+/// `logicalId` (or `euReferenceNumber`) attribute.
+const SPEC: RecordSpec = RecordSpec {
+    root: ROOT,
+    what: "an EU FSF file",
+    records: &[RECORD],
+    header: &[],
+    id_attrs: &["logicalId", "euReferenceNumber"],
+    id_children: &[],
+};
+
+fn run<R: BufRead>(xml: XmlStream<R>, emit: &mut Emit) -> Result<ListInfo, ParseError> {
+    let root = xml::for_each_record(xml, &SPEC, map_record, emit)?;
+    Ok(ListInfo {
         list: LIST.to_string(),
-        published: None,
-    };
-    let mut seen_root = false;
-    let mut open = 0usize;
-    let mut ordinal = 0u64;
-    loop {
-        match xml.next()? {
-            XmlEvent::Start { name, attrs, empty } if !seen_root => {
-                if name != ROOT {
-                    let reason =
-                        format!("root element is <{name}>, expected <{ROOT}>: not an EU FSF file");
-                    return Err(xml.error(reason));
-                }
-                seen_root = true;
-                info.published = get(&attrs, "generationDate");
-                open += usize::from(!empty);
-            }
-            XmlEvent::Start { name, attrs, empty } if name == RECORD => {
-                ordinal += 1;
-                let node = xml.subtree(name, attrs, empty)?;
-                let entity = map_record(&node).map_err(|reason| {
-                    let mut err = xml.error(reason);
-                    err.position.record = Some(describe(&node, ordinal));
-                    err
-                })?;
-                emit(entity)?;
-            }
-            XmlEvent::Start { empty, .. } => open += usize::from(!empty),
-            XmlEvent::End { .. } => open = open.saturating_sub(1),
-            XmlEvent::Text(_) => {}
-            XmlEvent::Eof => break,
-        }
-    }
-    if !seen_root {
-        return Err(xml.error("no XML element found: empty or not XML"));
-    }
-    if open > 0 {
-        return Err(xml.error(format!("file ends before </{ROOT}>: truncated XML")));
-    }
-    Ok(info)
-}
-
-/// "sanctionEntity 3 (euReferenceNumber EU.3953.70)" for error messages.
-fn describe(node: &Node, ordinal: u64) -> String {
-    let key = ["logicalId", "euReferenceNumber"]
-        .iter()
-        .find_map(|k| node.attr(k).map(|v| format!(" ({k} {v})")));
-    format!("{RECORD} {ordinal}{}", key.unwrap_or_default())
-}
-
-fn get(attrs: &[(String, String)], name: &str) -> Option<String> {
-    attrs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| clean(v))
-        .filter(|v| !v.is_empty())
-}
-
-fn clean(s: impl AsRef<str>) -> String {
-    s.as_ref().split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// An attribute, whitespace-folded, if not empty.
-fn attr(node: &Node, name: &str) -> Option<String> {
-    get(&node.attrs, name)
+        published: attr(&root, "generationDate"),
+    })
 }
 
 fn is_true(node: &Node, name: &str) -> bool {
@@ -156,25 +106,7 @@ fn country_code(node: &Node) -> Option<&'static str> {
 
 /// Cleaned texts of the `remark` children.
 fn remarks(node: &Node) -> Vec<String> {
-    node.children_named("remark")
-        .map(|r| clean(&r.text))
-        .filter(|r| !r.is_empty())
-        .collect()
-}
-
-fn push_unique(list: &mut Vec<String>, value: String) {
-    if !value.is_empty() && !list.contains(&value) {
-        list.push(value);
-    }
-}
-
-fn add_extra(e: &mut Entity, key: &str, value: String) {
-    if !value.is_empty() {
-        let list = e.extra.entry(key.to_string()).or_default();
-        if !list.contains(&value) {
-            list.push(value);
-        }
-    }
+    texts(node.children_named("remark"))
 }
 
 fn map_record(node: &Node) -> Result<Entity, String> {

@@ -35,7 +35,8 @@
 //! | `OtherInformation`, `UKStatementofReasons` | remarks |
 //! | `LastUpdated`, `UNReferenceNumber`, `DesignationSource` and `SanctionsImposed` (split at each pipe), true `SanctionsImposedIndicators`, `TypeOfEntity`, `PreviousFlag`, `LengthOfShip`, any other element | `extra` (by element name) |
 
-use crate::input::xml::{Node, XmlEvent, XmlStream};
+use super::common::{add_extra, add_id, clean, push_unique, text, texts};
+use crate::input::xml::{self, Node, RecordSpec, XmlStream};
 use crate::input::{locate_in, CheckedReader};
 use crate::{Emit, Head, ListInfo, ParseError, SourceSet};
 use model::{
@@ -72,65 +73,30 @@ pub fn parse_bytes(name: &str, bytes: &[u8], emit: &mut Emit) -> Result<ListInfo
     run(xml, emit).map_err(|e| locate_in(bytes, e))
 }
 
-fn run<R: BufRead>(mut xml: XmlStream<R>, emit: &mut Emit) -> Result<ListInfo, ParseError> {
-    let mut info = ListInfo {
-        list: LIST.to_string(),
-        published: None,
-    };
-    let mut seen_root = false;
-    let mut open = 0usize;
-    let mut ordinal = 0u64;
-    loop {
-        match xml.next()? {
-            XmlEvent::Start { name, empty, .. } if !seen_root => {
-                if name != ROOT {
-                    let reason = format!(
-                        "root element is <{name}>, expected <{ROOT}>: not a UK Sanctions List file"
-                    );
-                    return Err(xml.error(reason));
-                }
-                seen_root = true;
-                open += usize::from(!empty);
-            }
-            XmlEvent::Start { name, attrs, empty } if name == "DateGenerated" && open == 1 => {
-                let node = xml.subtree(name, attrs, empty)?;
-                info.published = Some(match uk_date(&node.text) {
-                    Some(d) => d.to_string(),
-                    None => clean(&node.text),
-                })
-                .filter(|p| !p.is_empty());
-            }
-            XmlEvent::Start { name, attrs, empty } if name == RECORD => {
-                ordinal += 1;
-                let node = xml.subtree(name, attrs, empty)?;
-                let entity = map_record(&node).map_err(|reason| {
-                    let mut err = xml.error(reason);
-                    err.position.record = Some(describe(&node, ordinal));
-                    err
-                })?;
-                emit(entity)?;
-            }
-            XmlEvent::Start { empty, .. } => open += usize::from(!empty),
-            XmlEvent::End { .. } => open = open.saturating_sub(1),
-            XmlEvent::Text(_) => {}
-            XmlEvent::Eof => break,
-        }
-    }
-    if !seen_root {
-        return Err(xml.error("no XML element found: empty or not XML"));
-    }
-    if open > 0 {
-        return Err(xml.error(format!("file ends before </{ROOT}>: truncated XML")));
-    }
-    Ok(info)
-}
+/// The file's shape: `Designation` records under `Designations`, whose `DateGenerated` child
+/// dates the file; records are named in errors by `UniqueID` (or `OFSIGroupID`).
+const SPEC: RecordSpec = RecordSpec {
+    root: ROOT,
+    what: "a UK Sanctions List file",
+    records: &[RECORD],
+    header: &["DateGenerated"],
+    id_attrs: &[],
+    id_children: &["UniqueID", "OFSIGroupID"],
+};
 
-/// "Designation 4 (UniqueID DPR0075)" for error messages.
-fn describe(node: &Node, ordinal: u64) -> String {
-    let key = ["UniqueID", "OFSIGroupID"]
-        .iter()
-        .find_map(|k| node.child_text(k).map(|v| format!(" ({k} {v})")));
-    format!("{RECORD} {ordinal}{}", key.unwrap_or_default())
+fn run<R: BufRead>(xml: XmlStream<R>, emit: &mut Emit) -> Result<ListInfo, ParseError> {
+    let root = xml::for_each_record(xml, &SPEC, map_record, emit)?;
+    let published = root
+        .children_named("DateGenerated")
+        .last()
+        .map(|d| match uk_date(&d.text) {
+            Some(d) => d.to_string(),
+            None => clean(&d.text),
+        });
+    Ok(ListInfo {
+        list: LIST.to_string(),
+        published: published.filter(|p| !p.is_empty()),
+    })
 }
 
 /// A UK date: `dd/mm/yyyy`, where the day or month may be unknown (`dd`, `mm`, `00`), or a
@@ -151,52 +117,14 @@ pub(crate) fn uk_date(s: &str) -> Option<PartialDate> {
     }
 }
 
-fn clean(s: impl AsRef<str>) -> String {
-    s.as_ref().split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn text(node: &Node, name: &str) -> Option<String> {
-    node.child_text(name).map(clean).filter(|t| !t.is_empty())
-}
-
 /// Texts of the items of a plural wrapper element (`Titles` → every `Titles/Title` text).
 fn items(wrapper: &Node) -> Vec<String> {
-    wrapper
-        .children
-        .iter()
-        .map(|c| clean(&c.text))
-        .filter(|t| !t.is_empty())
-        .collect()
+    texts(&wrapper.children)
 }
 
 /// [`items`] of every child `wrapper` of `node`.
 fn list(node: &Node, wrapper: &str) -> Vec<String> {
     node.children_named(wrapper).flat_map(items).collect()
-}
-
-fn push_unique(list: &mut Vec<String>, value: String) {
-    if !value.is_empty() && !list.contains(&value) {
-        list.push(value);
-    }
-}
-
-fn add_extra(e: &mut Entity, key: &str, value: String) {
-    if !value.is_empty() {
-        let list = e.extra.entry(key.to_string()).or_default();
-        if !list.contains(&value) {
-            list.push(value);
-        }
-    }
-}
-
-fn add_id(e: &mut Entity, id: Identifier) {
-    if !e
-        .identifiers
-        .iter()
-        .any(|i| i.kind == id.kind && i.value == id.value)
-    {
-        e.identifiers.push(id);
-    }
 }
 
 fn labelled(kind: IdKind, value: String, label: &str) -> Identifier {

@@ -35,7 +35,8 @@
 //! `CONSOLIDATED_LIST`, malformed or truncated XML and any DOCTYPE are errors naming the line
 //! (and the record where one is being read).
 
-use crate::input::xml::{Node, XmlEvent, XmlStream};
+use super::common::{add_extra, attr, clean, push_unique, text, texts};
+use crate::input::xml::{self, Node, RecordSpec, XmlStream};
 use crate::input::{locate_in, CheckedReader};
 use crate::{Emit, Head, ListInfo, ParseError, SourceSet};
 use model::{
@@ -65,82 +66,23 @@ pub fn parse_bytes(name: &str, bytes: &[u8], emit: &mut Emit) -> Result<ListInfo
     run(xml, emit).map_err(|e| locate_in(bytes, e))
 }
 
-fn run<R: BufRead>(mut xml: XmlStream<R>, emit: &mut Emit) -> Result<ListInfo, ParseError> {
-    let mut info = ListInfo {
+/// The file's shape: `INDIVIDUAL` and `ENTITY` records under `CONSOLIDATED_LIST`, named in
+/// errors by `REFERENCE_NUMBER` (or `DATAID`).
+const SPEC: RecordSpec = RecordSpec {
+    root: ROOT,
+    what: "a UN consolidated list",
+    records: &["INDIVIDUAL", "ENTITY"],
+    header: &[],
+    id_attrs: &[],
+    id_children: &["REFERENCE_NUMBER", "DATAID"],
+};
+
+fn run<R: BufRead>(xml: XmlStream<R>, emit: &mut Emit) -> Result<ListInfo, ParseError> {
+    let root = xml::for_each_record(xml, &SPEC, map_record, emit)?;
+    Ok(ListInfo {
         list: LIST.to_string(),
-        published: None,
-    };
-    let mut seen_root = false;
-    let mut open = 0usize; // elements open outside records, the root included
-    let mut ordinal = 0u64;
-    loop {
-        match xml.next()? {
-            XmlEvent::Start { name, attrs, empty } if !seen_root => {
-                if name != ROOT {
-                    let reason = format!(
-                        "root element is <{name}>, expected <{ROOT}>: not a UN consolidated list"
-                    );
-                    return Err(xml.error(reason));
-                }
-                seen_root = true;
-                info.published = attr(&attrs, "dateGenerated").map(clean);
-                open += usize::from(!empty);
-            }
-            XmlEvent::Start { name, attrs, empty } if name == "INDIVIDUAL" || name == "ENTITY" => {
-                ordinal += 1;
-                let node = xml.subtree(name, attrs, empty)?;
-                let entity = map_record(&node).map_err(|reason| {
-                    let mut err = xml.error(reason);
-                    err.position.record = Some(describe(&node, ordinal));
-                    err
-                })?;
-                emit(entity)?;
-            }
-            XmlEvent::Start { empty, .. } => open += usize::from(!empty),
-            XmlEvent::End { .. } => open = open.saturating_sub(1),
-            XmlEvent::Text(_) => {}
-            XmlEvent::Eof => break,
-        }
-    }
-    if !seen_root {
-        return Err(xml.error("no XML element found: empty or not XML"));
-    }
-    if open > 0 {
-        return Err(xml.error(format!("file ends before </{ROOT}>: truncated XML")));
-    }
-    Ok(info)
-}
-
-/// "INDIVIDUAL 12 (REFERENCE_NUMBER QDi.001)" for error messages.
-fn describe(node: &Node, ordinal: u64) -> String {
-    let key = ["REFERENCE_NUMBER", "DATAID"]
-        .iter()
-        .find_map(|k| node.child_text(k).map(|v| format!(" ({k} {v})")));
-    format!("{} {ordinal}{}", node.name, key.unwrap_or_default())
-}
-
-fn attr(attrs: &[(String, String)], name: &str) -> Option<String> {
-    attrs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .filter(|v| !v.trim().is_empty())
-}
-
-/// Whitespace runs (including the line breaks the UN puts inside sentences) as one space.
-fn clean(s: impl AsRef<str>) -> String {
-    s.as_ref().split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The cleaned text of the first child `name`, if not empty.
-fn text(node: &Node, name: &str) -> Option<String> {
-    node.child_text(name).map(clean).filter(|t| !t.is_empty())
-}
-
-fn push_unique(list: &mut Vec<String>, value: String) {
-    if !value.is_empty() && !list.contains(&value) {
-        list.push(value);
-    }
+        published: attr(&root, "dateGenerated"),
+    })
 }
 
 fn map_record(node: &Node) -> Result<Entity, String> {
@@ -244,20 +186,7 @@ fn map_child(child: &Node, e: &mut Entity) {
 
 /// Texts of an element's `VALUE` children.
 fn values_of(node: &Node) -> Vec<String> {
-    node.children_named("VALUE")
-        .map(|v| clean(&v.text))
-        .filter(|v| !v.is_empty())
-        .collect()
-}
-
-fn add_extra(e: &mut Entity, key: &str, value: String) {
-    if value.is_empty() {
-        return;
-    }
-    let list = e.extra.entry(key.to_string()).or_default();
-    if !list.contains(&value) {
-        list.push(value);
-    }
+    texts(node.children_named("VALUE"))
 }
 
 fn alias_kind(quality: &str) -> NameKind {
