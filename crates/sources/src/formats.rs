@@ -3,6 +3,7 @@
 
 pub mod bis_dpl;
 mod common;
+mod csv_util;
 pub mod custom_csv;
 pub mod eu_fsf;
 pub mod ftm_json;

@@ -242,6 +242,7 @@ fn other_bad_input() {
     let err = gb_ofsi::parse_bytes("ConList.csv", &bytes, &mut |_| Ok(())).unwrap_err();
     assert!(err.to_string().contains("invalid UTF-8"), "{err}");
     assert!(err.to_string().contains("line 3"), "{err}");
+    assert!(err.reason.ends_with("the file must be UTF-8"), "{err}");
     // A file cut inside a quoted field still yields every complete target, then the error.
     let cut = format!(
         "Last Updated,10/09/2026\n{HEADER}\n{}\n\"HALF",

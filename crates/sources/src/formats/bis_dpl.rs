@@ -35,7 +35,7 @@
 //!
 //! **Schema.** The file does not say whether a party is a person or a company. A name with a
 //! legal-form or business word (`INC`, `LTD`, `LLC`, `CO`, `CORP`, `GMBH`, `S.A.`, `AIRLINES`,
-//! `TRADING`, … see [`shared::looks_like_organisation`]) gives `Organization`; everything else
+//! `TRADING`, … see `csv_util::looks_like_organisation`) gives `Organization`; everything else
 //! is `LegalEntity` (never `Person`: the list does not say so).
 //!
 //! **Ids.** The file has no identifiers. The list id is `dpl-` followed by the first 10 hex
@@ -50,6 +50,8 @@
 //!
 //! Memory: one entity (the current group of rows) plus the set of ids issued so far.
 
+use super::csv_util::{hashed_id, looks_like_organisation, name_key, record_line};
+use super::csv_util::{IdIssuer, Records};
 use crate::input::CheckedReader;
 use crate::{input, Emit, Head, ListInfo, ParseError, Position, SourceSet};
 use model::{Address, Entity, EntityId, NameKind, PartialDate, Schema};
@@ -144,34 +146,19 @@ impl Columns {
 }
 
 fn parse_reader<R: Read>(path: &Path, reader: R, emit: &mut Emit) -> Result<ListInfo, ParseError> {
-    let mut csv = csv::ReaderBuilder::new()
+    let csv = csv::ReaderBuilder::new()
         .delimiter(b'\t')
         .has_headers(false)
         .from_reader(reader);
-    let mut record = csv::StringRecord::new();
-    if !csv
-        .read_record(&mut record)
-        .map_err(|e| shared::csv_error(path, e))?
-    {
-        return Err(ParseError::file(
-            path,
-            "empty file: expected the Denied Persons List header",
-        ));
-    }
-    let cols = Columns::from_header(path, &record)?;
-    let mut ids = shared::IdIssuer::default();
+    let mut records = Records::new(path, csv);
+    let header = records.first("the Denied Persons List header")?;
+    let cols = Columns::from_header(path, header)?;
+    let mut ids = IdIssuer::default();
     let mut current: Option<Group> = None;
     let mut published: Option<PartialDate> = None;
     let today = chrono::Utc::now().date_naive().to_string();
-    while csv
-        .read_record(&mut record)
-        .map_err(|e| shared::csv_error(path, e))?
-    {
-        let line = shared::record_line(&record);
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let row = Row::read(path, line, &cols, &record)?;
+    while let Some(record) = records.next_row()? {
+        let row = Row::read(path, record_line(record), &cols, record)?;
         if let Some(d) = row.last_update.filter(|d| d.to_string() <= today) {
             published = published.max(Some(d));
         }
@@ -234,7 +221,7 @@ impl Row {
         }
         Ok(Row {
             line,
-            key: shared::name_key(&name),
+            key: name_key(&name),
             name,
             listed_on,
             last_update: get(cols.last_update).and_then(|d| d.parse().ok()),
@@ -259,8 +246,8 @@ struct Group {
 }
 
 impl Group {
-    fn start(path: &Path, row: Row, ids: &mut shared::IdIssuer) -> Result<Group, ParseError> {
-        let id = ids.issue(&shared::hashed_id("dpl", &row.key));
+    fn start(path: &Path, row: Row, ids: &mut IdIssuer) -> Result<Group, ParseError> {
+        let id = ids.issue(&hashed_id("dpl", &row.key));
         let id = EntityId::new(LIST, &id).map_err(|e| {
             ParseError::new(
                 path,
@@ -268,7 +255,7 @@ impl Group {
                 format!("cannot build an id: {e}"),
             )
         })?;
-        let schema = if shared::looks_like_organisation(&row.name) {
+        let schema = if looks_like_organisation(&row.name) {
             Schema::Organization
         } else {
             Schema::LegalEntity
@@ -370,178 +357,6 @@ fn address(
         postal_code: own(postal),
         country: code,
         full,
-    }
-}
-
-/// Helpers shared by the delimited-text readers (DPL, CSL and the custom CSV format).
-pub(crate) mod shared {
-    use crate::{ParseError, Position};
-    use sha2::{Digest, Sha256};
-    use std::collections::HashSet;
-    use std::path::Path;
-
-    /// The 1-based line a CSV record starts on.
-    pub fn record_line(rec: &csv::StringRecord) -> u64 {
-        rec.position().map(|p| p.line()).unwrap_or(0)
-    }
-
-    /// A CSV reader error as a [`ParseError`] naming the line.
-    pub fn csv_error(path: &Path, err: csv::Error) -> ParseError {
-        let line = err.position().map(|p| p.line());
-        let reason = match err.into_kind() {
-            csv::ErrorKind::UnequalLengths {
-                expected_len, len, ..
-            } => {
-                format!("wrong number of fields: {len}, expected {expected_len} as in the header")
-            }
-            csv::ErrorKind::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-                format!("{e}: the file must be UTF-8")
-            }
-            csv::ErrorKind::Io(e) => format!("cannot read: {e}"),
-            csv::ErrorKind::Utf8 { err, .. } => {
-                format!("invalid UTF-8 in field {}", err.field() + 1)
-            }
-            other => format!("malformed CSV: {other:?}"),
-        };
-        ParseError::new(
-            path,
-            Position {
-                line,
-                ..Default::default()
-            },
-            reason,
-        )
-    }
-
-    /// A name compared for grouping and hashing: upper case, runs of whitespace collapsed.
-    pub fn name_key(name: &str) -> String {
-        name.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_uppercase()
-    }
-
-    /// `{prefix}-{first 10 hex digits of sha256(key)}`.
-    pub fn hashed_id(prefix: &str, key: &str) -> String {
-        let digest = Sha256::digest(key.as_bytes());
-        format!("{prefix}-{}", &hex::encode(digest)[..10])
-    }
-
-    /// Hands out ids, suffixing `-2`, `-3`, … when an id was already issued in this file.
-    #[derive(Default)]
-    pub struct IdIssuer {
-        seen: HashSet<String>,
-    }
-
-    impl IdIssuer {
-        pub fn issue(&mut self, base: &str) -> String {
-            let mut id = base.to_string();
-            let mut n = 1;
-            while self.seen.contains(&id) {
-                n += 1;
-                id = format!("{base}-{n}");
-            }
-            self.seen.insert(id.clone());
-            id
-        }
-    }
-
-    /// Legal forms and business words that mark a name as an organisation's. Compared with
-    /// the name's words after dots are removed (`S.A.` → `SA`, `CO.,` → `CO`).
-    const ORG_WORDS: &[&str] = &[
-        // legal forms
-        "INC",
-        "INCORPORATED",
-        "LTD",
-        "LIMITED",
-        "LLC",
-        "LLP",
-        "CO",
-        "CORP",
-        "CORPORATION",
-        "COMPANY",
-        "GMBH",
-        "AG",
-        "SA",
-        "SL",
-        "SRL",
-        "SARL",
-        "SAS",
-        "SPA",
-        "BV",
-        "NV",
-        "PLC",
-        "PTE",
-        "PVT",
-        "JSC",
-        "OJSC",
-        "PJSC",
-        "CJSC",
-        "OOO",
-        "ZAO",
-        "OAO",
-        "FZE",
-        "FZCO",
-        "FZC",
-        "KG",
-        "KFT",
-        "BHD",
-        "SDN",
-        // business words
-        "AIRLINE",
-        "AIRLINES",
-        "AVIATION",
-        "BANK",
-        "ELECTRONICS",
-        "ENGINEERING",
-        "ENTERPRISE",
-        "ENTERPRISES",
-        "GROUP",
-        "INDUSTRIES",
-        "INDUSTRIAL",
-        "INSTITUTE",
-        "INTERNATIONAL",
-        "MANUFACTURING",
-        "SERVICES",
-        "SHIPPING",
-        "SYSTEMS",
-        "TECHNOLOGY",
-        "TECHNOLOGIES",
-        "TRADING",
-        "UNIVERSITY",
-    ];
-
-    /// True when the name carries a legal form or business word (see `ORG_WORDS`).
-    pub fn looks_like_organisation(name: &str) -> bool {
-        name.to_uppercase()
-            .replace('.', "")
-            .split(|c: char| !c.is_alphanumeric())
-            .any(|w| ORG_WORDS.contains(&w))
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        #[test]
-        fn organisation_words() {
-            assert!(looks_like_organisation(
-                "EMPRESA DE TRANSPORTE AEROCARGO DEL SUR, S.A."
-            ));
-            assert!(looks_like_organisation("WELL BEING ENTERPRISE CO., LTD."));
-            assert!(looks_like_organisation("TECHMA GMBH"));
-            assert!(!looks_like_organisation("ZIMO SHENG"));
-            assert!(!looks_like_organisation("ORVILLE L. PARKER, JR."));
-        }
-
-        #[test]
-        fn issuer_suffixes_repeats() {
-            let mut ids = IdIssuer::default();
-            assert_eq!(ids.issue("a"), "a");
-            assert_eq!(ids.issue("a"), "a-2");
-            assert_eq!(ids.issue("a"), "a-3");
-            assert_eq!(hashed_id("dpl", "X").len(), 14);
-        }
     }
 }
 

@@ -30,7 +30,7 @@
 //!
 //! Memory: one row, plus the ids seen so far (to refuse repeats and check relations).
 
-use super::bis_dpl::shared;
+use super::csv_util::{record_line, Records};
 use crate::input::CheckedReader;
 use crate::{input, Emit, Head, ListInfo, ParseError, Position, SourceSet};
 use model::{
@@ -276,11 +276,12 @@ fn parse_reader<R: BufRead>(
             "no header row: expected at least the columns id and name",
         )
     })?;
-    let mut csv = csv::ReaderBuilder::new()
+    let csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delim)
         .from_reader(Cursor::new(prefix).chain(reader));
+    let mut records = Records::new(path, csv);
     let mut reader = Reader {
         path,
         delim,
@@ -290,9 +291,8 @@ fn parse_reader<R: BufRead>(
         ids: HashMap::new(),
         refs: Vec::new(),
     };
-    let mut rec = csv::StringRecord::new();
-    while csv.read_record(&mut rec).map_err(|e| csv_error(path, e))? {
-        reader.record(&rec, emit)?;
+    while let Some(rec) = records.next().map_err(with_utf8_advice)? {
+        reader.record(rec, emit)?;
     }
     if reader.columns.is_empty() {
         return Err(ParseError::file(
@@ -314,8 +314,8 @@ fn read_error(path: &Path, e: &std::io::Error) -> ParseError {
     )
 }
 
-fn csv_error(path: &Path, e: csv::Error) -> ParseError {
-    let mut err = shared::csv_error(path, e);
+/// Adds the spreadsheet advice to an error about the file's encoding.
+fn with_utf8_advice(mut err: ParseError) -> ParseError {
     if err.reason.contains("UTF-8") {
         err.reason
             .push_str(" (save the file as \"CSV UTF-8\" in spreadsheets)");
@@ -362,7 +362,7 @@ impl Reader<'_> {
     }
 
     fn record(&mut self, rec: &csv::StringRecord, emit: &mut Emit) -> Result<(), ParseError> {
-        let line = shared::record_line(rec);
+        let line = record_line(rec);
         if rec.iter().all(|f| f.trim().is_empty()) {
             return Ok(());
         }

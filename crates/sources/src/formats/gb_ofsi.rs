@@ -50,6 +50,8 @@
 //!
 //! Multi-valued cells written as `(1) … (2) …` are split.
 
+use super::common::{add_extra, add_id, clean, push_unique};
+use super::csv_util::{record_line, Records};
 use super::gb_fcdo::{language_code, leading_country, uk_date, UNIQUE_ID_LABEL};
 use crate::input::{self, CheckedReader};
 use crate::{Emit, Head, ListInfo, ParseError, Position, SourceSet};
@@ -84,32 +86,6 @@ pub fn parse(set: &SourceSet, emit: &mut Emit) -> Result<ListInfo, ParseError> {
 /// Parses an OFSI CSV held in memory (fuzzing, tests). `name` names the input in errors.
 pub fn parse_bytes(name: &str, bytes: &[u8], emit: &mut Emit) -> Result<ListInfo, ParseError> {
     run(Path::new(name), CheckedReader::new(bytes), emit)
-}
-
-/// A CSV reader error as a [`ParseError`] naming the line.
-fn csv_error(path: &Path, err: csv::Error) -> ParseError {
-    let line = err.position().map(|p| p.line());
-    let reason = match err.into_kind() {
-        csv::ErrorKind::Io(e) => format!("cannot read: {e}"),
-        csv::ErrorKind::Utf8 { err, .. } => format!("invalid UTF-8 in field {}", err.field() + 1),
-        other => format!("malformed CSV: {other:?}"),
-    };
-    ParseError::new(
-        path,
-        Position {
-            line,
-            ..Default::default()
-        },
-        reason,
-    )
-}
-
-fn line_of(rec: &csv::StringRecord) -> u64 {
-    rec.position().map_or(0, |p| p.line())
-}
-
-fn clean(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The header: column positions by name.
@@ -178,7 +154,7 @@ impl Columns {
             );
             return Err(ParseError::new(
                 path,
-                Position::line(line_of(header)),
+                Position::line(record_line(header)),
                 reason,
             ));
         }
@@ -193,37 +169,24 @@ impl Columns {
 }
 
 fn run<R: Read>(path: &Path, reader: R, emit: &mut Emit) -> Result<ListInfo, ParseError> {
-    let mut csv = csv::ReaderBuilder::new()
+    let csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(reader);
-    let mut rec = csv::StringRecord::new();
-    let mut next =
-        |rec: &mut csv::StringRecord| csv.read_record(rec).map_err(|e| csv_error(path, e));
-
-    if !next(&mut rec)? {
-        return Err(ParseError::file(
-            path,
-            "empty file: expected \"Last Updated,<date>\" and the OFSI header",
-        ));
-    }
-    let published = published(path, &rec)?;
-    if !next(&mut rec)? {
-        return Err(ParseError::new(
-            path,
-            Position::line(2),
-            "file ends before the header line",
-        ));
-    }
-    let cols = Columns::read(path, &rec)?;
+    let mut records = Records::new(path, csv);
+    let published = published(
+        path,
+        records.first("\"Last Updated,<date>\" and the OFSI header")?,
+    )?;
+    let header = records.next()?.ok_or_else(|| {
+        ParseError::new(path, Position::line(2), "file ends before the header line")
+    })?;
+    let cols = Columns::read(path, header)?;
     let mut seen: HashMap<String, u64> = HashMap::new();
     // the target being assembled from consecutive rows: (Group ID, entity)
     let mut current: Option<(String, Entity)> = None;
-    while next(&mut rec)? {
-        let line = line_of(&rec);
-        if rec.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
+    while let Some(rec) = records.next_row()? {
+        let line = record_line(rec);
         if rec.len() != cols.names.len() {
             let reason = format!(
                 "row has {} fields, the header has {}",
@@ -234,7 +197,7 @@ fn run<R: Read>(path: &Path, reader: R, emit: &mut Emit) -> Result<ListInfo, Par
         }
         let err = |reason: String| ParseError::new(path, Position::line(line), reason);
         let key = cols
-            .get(&rec, "Group ID")
+            .get(rec, "Group ID")
             .ok_or_else(|| err("row has no Group ID".into()))?;
         if current.as_ref().map(|(k, _)| k) != Some(&key) {
             if let Some((_, done)) = current.take() {
@@ -248,11 +211,11 @@ fn run<R: Read>(path: &Path, reader: R, emit: &mut Emit) -> Result<ListInfo, Par
                 return Err(in_group(err(reason), &key));
             }
             seen.insert(key.clone(), line);
-            let entity = new_entity(&cols, &rec, &key).map_err(|r| in_group(err(r), &key))?;
+            let entity = new_entity(&cols, rec, &key).map_err(|r| in_group(err(r), &key))?;
             current = Some((key, entity));
         }
         if let Some((_, entity)) = current.as_mut() {
-            apply_row(&cols, &rec, entity);
+            apply_row(&cols, rec, entity);
         }
     }
     if let Some((_, done)) = current.take() {
@@ -323,31 +286,6 @@ fn split_numbered(cell: &str) -> Vec<String> {
         .map(clean)
         .filter(|v| !v.is_empty())
         .collect()
-}
-
-fn push_unique(list: &mut Vec<String>, value: String) {
-    if !value.is_empty() && !list.contains(&value) {
-        list.push(value);
-    }
-}
-
-fn add_extra(e: &mut Entity, key: &str, value: String) {
-    if !value.is_empty() {
-        let list = e.extra.entry(key.to_string()).or_default();
-        if !list.contains(&value) {
-            list.push(value);
-        }
-    }
-}
-
-fn add_id(e: &mut Entity, id: Identifier) {
-    if !e
-        .identifiers
-        .iter()
-        .any(|i| i.kind == id.kind && i.value == id.value)
-    {
-        e.identifiers.push(id);
-    }
 }
 
 fn name_kind(alias_type: Option<&str>, quality: Option<&str>) -> NameKind {

@@ -44,7 +44,8 @@
 //! The file carries no publication date (`published` is `None`). Memory: one row plus the set
 //! of ids issued so far.
 
-use super::bis_dpl::shared;
+use super::csv_util::{hashed_id, looks_like_organisation, name_key, record_line};
+use super::csv_util::{IdIssuer, Records};
 use crate::input::CheckedReader;
 use crate::{input, Emit, Head, ListInfo, ParseError, Position, SourceSet};
 use model::{
@@ -110,20 +111,15 @@ const MAPPED: &[&str] = &[
 ];
 
 fn parse_reader<R: Read>(path: &Path, reader: R, emit: &mut Emit) -> Result<ListInfo, ParseError> {
-    let mut csv = csv::ReaderBuilder::new()
+    let csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(reader);
-    let mut rec = csv::StringRecord::new();
-    if !csv
-        .read_record(&mut rec)
-        .map_err(|e| shared::csv_error(path, e))?
-    {
-        return Err(ParseError::file(
-            path,
-            "empty file: expected the Consolidated Screening List header",
-        ));
-    }
-    let header: Vec<String> = rec.iter().map(|h| h.trim().to_ascii_lowercase()).collect();
+    let mut records = Records::new(path, csv);
+    let header: Vec<String> = records
+        .first("the Consolidated Screening List header")?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
     let index: HashMap<&str, usize> = header
         .iter()
         .enumerate()
@@ -138,18 +134,9 @@ fn parse_reader<R: Read>(path: &Path, reader: R, emit: &mut Emit) -> Result<List
             ));
         }
     }
-    let mut ids = shared::IdIssuer::default();
-    while csv
-        .read_record(&mut rec)
-        .map_err(|e| shared::csv_error(path, e))?
-    {
-        if rec.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let row = Row {
-            rec: &rec,
-            index: &index,
-        };
+    let mut ids = IdIssuer::default();
+    while let Some(rec) = records.next_row()? {
+        let row = Row { rec, index: &index };
         let entity = read_entity(path, &row, &header, &mut ids)?;
         emit(entity)?;
     }
@@ -189,9 +176,9 @@ fn read_entity(
     path: &Path,
     row: &Row,
     header: &[String],
-    ids: &mut shared::IdIssuer,
+    ids: &mut IdIssuer,
 ) -> Result<Entity, ParseError> {
-    let line = shared::record_line(row.rec);
+    let line = record_line(row.rec);
     let name = row
         .get("name")
         .ok_or_else(|| ParseError::new(path, Position::line(line), "the name field is empty"))?;
@@ -252,7 +239,7 @@ fn base_id(row: &Row, name: &str) -> String {
         .map(|(a, _)| a.trim().to_ascii_lowercase())
         .filter(|a| !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         .unwrap_or_else(|| "csl".to_string());
-    shared::hashed_id(&abbr, &shared::name_key(name))
+    hashed_id(&abbr, &name_key(name))
 }
 
 fn schema(kind: Option<&str>, name: &str) -> Schema {
@@ -261,7 +248,7 @@ fn schema(kind: Option<&str>, name: &str) -> Schema {
         Some("entity") => Schema::Organization,
         Some("vessel") => Schema::Vessel,
         Some("aircraft") => Schema::Aircraft,
-        _ if shared::looks_like_organisation(name) => Schema::Organization,
+        _ if looks_like_organisation(name) => Schema::Organization,
         _ => Schema::LegalEntity,
     }
 }
