@@ -3,24 +3,25 @@
 //! module: 581 rows form 461 runs of consecutive rows with the same name and Effective_Date,
 //! with 579 distinct addresses; two names occur in two separate runs.
 
+mod common;
+
+use common::{claims, shared_list};
 use model::{Entity, Schema};
 use sources::formats::bis_dpl;
-use sources::{Format, Head, ListInfo, ParseError, SourceSet};
+use sources::{Format, Head, ListInfo, ParseError};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 fn real_file() -> PathBuf {
-    sources::shared_dir_for_tests().join("data/lists/us_bis_dpl/dpl.txt")
+    shared_list("us_bis_dpl/dpl.txt")
 }
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/bis")
-        .join(name)
+    common::fixture("bis", name)
 }
 
 fn parse(path: &Path) -> Result<(ListInfo, Vec<Entity>), ParseError> {
-    sources::parse_all(&SourceSet::single(Format::BisDpl, path))
+    common::parse_file(Format::BisDpl, path)
 }
 
 fn by_name<'a>(entities: &'a [Entity], name: &str) -> Vec<&'a Entity> {
@@ -113,11 +114,9 @@ fn ids_are_stable_across_imports() {
 
 #[test]
 fn only_this_format_claims_the_file() {
-    let head = Head::read(&real_file()).unwrap();
-    let claims: Vec<Format> = Format::ALL.into_iter().filter(|f| f.sniff(&head)).collect();
-    assert_eq!(claims, [Format::BisDpl]);
+    assert_eq!(claims(&real_file()), [Format::BisDpl]);
     assert!(!bis_dpl::sniff(
-        &Head::read(&sources::shared_dir_for_tests().join("data/lists/us_csl/csl.csv")).unwrap()
+        &Head::read(&shared_list("us_csl/csl.csv")).unwrap()
     ));
 }
 

@@ -1,9 +1,12 @@
 //! watchlist's custom list CSV: the demo list in `data/demo`, the example from
 //! `docs/formats.md`, a spreadsheet export, and broken files.
 
+mod common;
+
+use common::{by_id, claims, shared_list};
 use model::{IdKind, NameKind, Schema};
 use sources::formats::custom_csv;
-use sources::{Format, Head, ListInfo, ParseError, SourceSet};
+use sources::{Format, Head, ListInfo, ParseError};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -16,13 +19,11 @@ fn demo_file() -> PathBuf {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/custom")
-        .join(name)
+    common::fixture("custom", name)
 }
 
 fn parse(path: &Path) -> Result<(ListInfo, Vec<model::Entity>), ParseError> {
-    sources::parse_all(&SourceSet::single(Format::CustomCsv, path))
+    common::parse_file(Format::CustomCsv, path)
 }
 
 #[test]
@@ -65,12 +66,7 @@ fn demo_list_parses_with_every_row_valid() {
 #[test]
 fn demo_list_key_entries() {
     let (_, entities) = parse(&demo_file()).unwrap();
-    let get = |id: &str| {
-        entities
-            .iter()
-            .find(|e| e.id.to_string() == id)
-            .unwrap_or_else(|| panic!("{id} missing"))
-    };
+    let get = |id: &str| by_id(&entities, id);
 
     let mop = get("demo:mop");
     assert_eq!(
@@ -224,7 +220,6 @@ fn relation_to_a_missing_id_is_an_error() {
 
 #[test]
 fn official_files_are_not_claimed() {
-    let lists = sources::shared_dir_for_tests().join("data/lists");
     for f in [
         "us_csl/csl.csv",
         "us_bis_dpl/dpl.txt",
@@ -232,16 +227,14 @@ fn official_files_are_not_claimed() {
         "opensanctions/yente_t1/entities.ftm.json",
     ] {
         assert!(
-            !custom_csv::sniff(&Head::read(&lists.join(f)).unwrap()),
+            !custom_csv::sniff(&Head::read(&shared_list(f)).unwrap()),
             "{f}"
         );
     }
-    let conlist = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/uk/ConList.csv");
+    let conlist = common::fixture("uk", "ConList.csv");
     assert!(
         !custom_csv::sniff(&Head::read(&conlist).unwrap()),
         "OFSI ConList.csv"
     );
-    let head = Head::read(&demo_file()).unwrap();
-    let claims: Vec<Format> = Format::ALL.into_iter().filter(|f| f.sniff(&head)).collect();
-    assert_eq!(claims, [Format::CustomCsv]);
+    assert_eq!(claims(&demo_file()), [Format::CustomCsv]);
 }

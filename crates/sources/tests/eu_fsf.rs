@@ -1,39 +1,25 @@
 //! The EU FSF parser against the published excerpt in the shared data folder
 //! (sample_eu_fsf.xml: 5 sanctionEntity records of the 2026-08-05 file), and bad input.
 
+mod common;
+
+use common::{by_id, claims, names, never_panics, parse_file, shared_list};
 use model::{DateValue, Entity, Gender, IdKind, NameKind, Schema};
 use sources::formats::eu_fsf;
-use sources::{detect::SourceSet, Format, Head};
+use sources::Format;
 use std::path::PathBuf;
 
 fn real_file() -> PathBuf {
-    sources::shared_dir_for_tests().join("data/lists/eu_fsf/sample_eu_fsf.xml")
+    shared_list("eu_fsf/sample_eu_fsf.xml")
 }
 
 fn parse_real() -> (sources::ListInfo, Vec<Entity>) {
-    let set = SourceSet::single(Format::EuFsfXml, real_file());
-    sources::parse_all(&set).expect("the published EU excerpt parses")
-}
-
-fn get<'a>(all: &'a [Entity], id: &str) -> &'a Entity {
-    all.iter()
-        .find(|e| e.id.to_string() == id)
-        .unwrap_or_else(|| panic!("{id} missing"))
-}
-
-fn names(e: &Entity, kind: NameKind) -> Vec<&str> {
-    e.names
-        .iter()
-        .filter(|n| n.kind == kind)
-        .map(|n| n.value.as_str())
-        .collect()
+    parse_file(Format::EuFsfXml, real_file()).expect("the published EU excerpt parses")
 }
 
 #[test]
 fn real_file_is_detected_as_eu_fsf() {
-    let head = Head::read(&real_file()).unwrap();
-    let claimed: Vec<_> = Format::ALL.into_iter().filter(|f| f.sniff(&head)).collect();
-    assert_eq!(claimed, [Format::EuFsfXml]);
+    assert_eq!(claims(&real_file()), [Format::EuFsfXml]);
 }
 
 #[test]
@@ -68,7 +54,7 @@ fn real_file_counts_ids_and_schemas() {
 #[test]
 fn khalid_sheikh_mohammed() {
     let (_, all) = parse_real();
-    let e = get(&all, "eu_fsf:191");
+    let e = by_id(&all, "eu_fsf:191");
     // The first nameAlias is a French transliteration; the structured name is the main one.
     assert_eq!(e.caption(), "Khalid Sheikh MOHAMMED");
     assert_eq!(e.names[0].lang.as_deref(), Some("en"));
@@ -88,7 +74,7 @@ fn khalid_sheikh_mohammed() {
 #[test]
 fn parchin_chemical_industries() {
     let (_, all) = parse_real();
-    let e = get(&all, "eu_fsf:3822");
+    let e = by_id(&all, "eu_fsf:3822");
     assert_eq!(e.caption(), "Parchin Chemical Industries (PCI)");
     let farsi = e
         .names
@@ -146,7 +132,7 @@ fn parchin_chemical_industries() {
 #[test]
 fn dorda_and_al_asiri() {
     let (_, all) = parse_real();
-    let dorda = get(&all, "eu_fsf:6106");
+    let dorda = by_id(&all, "eu_fsf:6106");
     assert_eq!(dorda.caption(), "Abu Zayd Umar DORDA");
     assert_eq!(dorda.extra["unitedNationId"], ["LYi.006"]);
     assert_eq!(
@@ -159,7 +145,7 @@ fn dorda_and_al_asiri() {
         ("FK117RK0", Some("ly"))
     );
 
-    let asiri = get(&all, "eu_fsf:6177");
+    let asiri = by_id(&all, "eu_fsf:6177");
     assert_eq!(asiri.caption(), "Ibrahim Hassan Tali Al-Asiri");
     // strong="true" but the remark says "low quality alias".
     assert_eq!(
@@ -170,7 +156,7 @@ fn dorda_and_al_asiri() {
     // The Hijri-calendar entry contributes its Gregorian equivalent, 1982-04-19.
     assert_eq!(dates, ["1982-04-18", "1982-04-19"]);
     assert_eq!(asiri.citizenships, ["sa"]);
-    let afg = get(&all, "eu_fsf:521");
+    let afg = by_id(&all, "eu_fsf:521");
     assert_eq!(
         afg.birth_dates,
         ["1953..1958".parse::<DateValue>().unwrap()]
@@ -179,12 +165,7 @@ fn dorda_and_al_asiri() {
 }
 
 fn parse_bytes(xml: &str) -> Result<Vec<Entity>, sources::ParseError> {
-    let mut out = Vec::new();
-    eu_fsf::parse_bytes("input.xml", xml.as_bytes(), &mut |e| {
-        out.push(e);
-        Ok(())
-    })?;
-    Ok(out)
+    common::entities(|emit| eu_fsf::parse_bytes("input.xml", xml.as_bytes(), emit))
 }
 
 #[test]
@@ -239,24 +220,7 @@ fn record_without_logical_id_is_named() {
 /// Truncations and random byte changes of the real EU file never panic (errors are expected).
 #[test]
 fn mutated_input_never_panics() {
-    let bytes = std::fs::read(real_file()).unwrap();
-    let bytes = &bytes[..bytes.len().min(60_000)];
-    let run = |b: &[u8]| {
+    never_panics(&real_file(), 53, 200, |b| {
         let _ = eu_fsf::parse_bytes("mutated", b, &mut |_| Ok(()));
-    };
-    for cut in (0..bytes.len()).step_by(53) {
-        run(&bytes[..cut]);
-    }
-    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-    for _ in 0..200 {
-        let mut m = bytes.to_vec();
-        for _ in 0..6 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let i = (seed % m.len() as u64) as usize;
-            m[i] = b"<>/&;:,\"'=\n0123456789()xX\xff\xc3"[(seed >> 40) as usize % 27];
-        }
-        run(&m);
-    }
+    });
 }

@@ -10,6 +10,9 @@
 //!   pfh ADDs NK-500Poltergeist and MODs NK-2T3S8Hu29ktYnKSTgQp2wL ("Foobar Foobargroup"),
 //!   npf DELs NK-500Poltergeist, 3iv ADDs Q4365364: 3 survivors.
 
+mod common;
+
+use common::{claims, shared_list};
 use model::{Entity, IdKind, NameKind, Schema};
 use sources::formats::ftm_json;
 use sources::{Format, Head, ListInfo, ParseError, SourceSet};
@@ -17,17 +20,15 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 fn os_dir() -> PathBuf {
-    sources::shared_dir_for_tests().join("data/lists/opensanctions")
+    shared_list("opensanctions")
 }
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/ftm")
-        .join(name)
+    common::fixture("ftm", name)
 }
 
 fn parse_file(path: &Path) -> Result<(ListInfo, Vec<Entity>), ParseError> {
-    sources::parse_all(&SourceSet::single(Format::FtmJson, path))
+    common::parse_file(Format::FtmJson, path)
 }
 
 /// Detects and parses a folder the way `watchlist import FOLDER` does; it must be one set.
@@ -225,15 +226,9 @@ fn sniffing_claims_all_ftm_files_and_nothing_else() {
         "yente_t2_deltas/delta.json",
         "yente_t2_deltas/20240528074703-npf.entities.delta.json",
     ] {
-        let head = Head::read(&os_dir().join(f)).unwrap();
-        let claims: Vec<Format> = Format::ALL
-            .into_iter()
-            .filter(|fmt| fmt.sniff(&head))
-            .collect();
-        assert_eq!(claims, [Format::FtmJson], "{f}");
+        assert_eq!(claims(&os_dir().join(f)), [Format::FtmJson], "{f}");
     }
-    let csl =
-        Head::read(&sources::shared_dir_for_tests().join("data/lists/us_csl/csl.csv")).unwrap();
+    let csl = Head::read(&shared_list("us_csl/csl.csv")).unwrap();
     assert!(!ftm_json::sniff(&csl));
 }
 

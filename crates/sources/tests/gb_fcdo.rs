@@ -1,32 +1,20 @@
 //! The UK Sanctions List (FCDO) parser against the published excerpt in the shared data folder
 //! (sample_uk_sanctions.xml: 5 designations, generated 10/09/2026), and bad input.
 
+mod common;
+
+use common::{by_id, claims, names, never_panics, parse_file, shared_list};
 use model::{DateValue, Entity, Gender, IdKind, NameKind, Schema};
 use sources::formats::gb_fcdo;
-use sources::{detect::SourceSet, Format, Head};
+use sources::Format;
 use std::path::PathBuf;
 
 fn real_file() -> PathBuf {
-    sources::shared_dir_for_tests().join("data/lists/gb_fcdo/sample_uk_sanctions.xml")
+    shared_list("gb_fcdo/sample_uk_sanctions.xml")
 }
 
 fn parse_real() -> (sources::ListInfo, Vec<Entity>) {
-    let set = SourceSet::single(Format::GbFcdoXml, real_file());
-    sources::parse_all(&set).expect("the published UK excerpt parses")
-}
-
-fn get<'a>(all: &'a [Entity], id: &str) -> &'a Entity {
-    all.iter()
-        .find(|e| e.id.to_string() == id)
-        .unwrap_or_else(|| panic!("{id} missing"))
-}
-
-fn names(e: &Entity, kind: NameKind) -> Vec<&str> {
-    e.names
-        .iter()
-        .filter(|n| n.kind == kind)
-        .map(|n| n.value.as_str())
-        .collect()
+    parse_file(Format::GbFcdoXml, real_file()).expect("the published UK excerpt parses")
 }
 
 fn unique_id(e: &Entity) -> &str {
@@ -41,9 +29,7 @@ fn unique_id(e: &Entity) -> &str {
 
 #[test]
 fn real_file_is_detected_as_gb_fcdo() {
-    let head = Head::read(&real_file()).unwrap();
-    let claimed: Vec<_> = Format::ALL.into_iter().filter(|f| f.sniff(&head)).collect();
-    assert_eq!(claimed, [Format::GbFcdoXml]);
+    assert_eq!(claims(&real_file()), [Format::GbFcdoXml]);
 }
 
 #[test]
@@ -77,7 +63,7 @@ fn real_file_counts_ids_and_schemas() {
 #[test]
 fn petrel_8_vessel() {
     let (_, all) = parse_real();
-    let e = get(&all, "gb_fcdo:DPR0075");
+    let e = by_id(&all, "gb_fcdo:DPR0075");
     assert_eq!(e.schema, Schema::Vessel);
     assert_eq!(e.caption(), "Petrel 8");
     assert_eq!(names(e, NameKind::Alias), ["Tian Tai 36"]);
@@ -104,7 +90,7 @@ fn petrel_8_vessel() {
 #[test]
 fn mohammad_hassan_akhund() {
     let (_, all) = parse_real();
-    let e = get(&all, "gb_fcdo:7172");
+    let e = by_id(&all, "gb_fcdo:7172");
     assert_eq!(e.caption(), "MOHAMMAD HASSAN AKHUND");
     assert_eq!(names(e, NameKind::Alias), ["Mohammad Akhwand"]);
     assert_eq!(names(e, NameKind::OriginalScript), ["محمد حسن آخوند"]);
@@ -148,7 +134,7 @@ fn mohammad_hassan_akhund() {
 #[test]
 fn entities_contacts_and_relations() {
     let (_, all) = parse_real();
-    let money = get(&all, "gb_fcdo:12703");
+    let money = by_id(&all, "gb_fcdo:12703");
     assert_eq!(money.caption(), "HAJI KHAIRULLAH MONEY EXCHANGE");
     assert_eq!(
         names(money, NameKind::OriginalScript),
@@ -171,7 +157,7 @@ fn entities_contacts_and_relations() {
         .collect();
     assert_eq!(countries, ["af", "ae"]);
 
-    let bnk = get(&all, "gb_fcdo:14124");
+    let bnk = by_id(&all, "gb_fcdo:14124");
     assert_eq!(names(bnk, NameKind::Alias), ["BNK UK Limited"]);
     assert_eq!(
         names(bnk, NameKind::WeakAlias),
@@ -202,19 +188,14 @@ fn entities_contacts_and_relations() {
         "statement of reasons"
     );
 
-    let harun = get(&all, "gb_fcdo:6899");
+    let harun = by_id(&all, "gb_fcdo:6899");
     assert_eq!(harun.caption(), "Fadhil Harun");
     assert_eq!(harun.birth_dates, ["1972".parse::<DateValue>().unwrap()]);
     assert_eq!(harun.nationalities, ["km"]);
 }
 
 fn parse_bytes(xml: &str) -> Result<Vec<Entity>, sources::ParseError> {
-    let mut out = Vec::new();
-    gb_fcdo::parse_bytes("input.xml", xml.as_bytes(), &mut |e| {
-        out.push(e);
-        Ok(())
-    })?;
-    Ok(out)
+    common::entities(|emit| gb_fcdo::parse_bytes("input.xml", xml.as_bytes(), emit))
 }
 
 #[test]
@@ -255,24 +236,7 @@ fn designation_without_ids_is_named() {
 /// Truncations and random byte changes of the real UK file never panic (errors are expected).
 #[test]
 fn mutated_input_never_panics() {
-    let bytes = std::fs::read(real_file()).unwrap();
-    let bytes = &bytes[..bytes.len().min(60_000)];
-    let run = |b: &[u8]| {
+    never_panics(&real_file(), 7, 400, |b| {
         let _ = gb_fcdo::parse_bytes("mutated", b, &mut |_| Ok(()));
-    };
-    for cut in (0..bytes.len()).step_by(7) {
-        run(&bytes[..cut]);
-    }
-    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-    for _ in 0..400 {
-        let mut m = bytes.to_vec();
-        for _ in 0..6 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let i = (seed % m.len() as u64) as usize;
-            m[i] = b"<>/&;:,\"'=\n0123456789()xX\xff\xc3"[(seed >> 40) as usize % 27];
-        }
-        run(&m);
-    }
+    });
 }

@@ -1,26 +1,20 @@
 //! The OFSI ConList.csv parser against a hand-written fixture in OFSI's published layout
 //! (tests/fixtures/uk/ConList.csv, see the README beside it), and against bad input.
 
+mod common;
+
+use common::{claims, names, never_panics, parse_file};
 use model::{DateValue, Entity, IdKind, NameKind, Schema};
 use sources::formats::gb_ofsi;
-use sources::{detect::SourceSet, Format, Head};
+use sources::Format;
 use std::path::PathBuf;
 
 fn fixture() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/uk/ConList.csv")
+    common::fixture("uk", "ConList.csv")
 }
 
 fn parse_fixture() -> (sources::ListInfo, Vec<Entity>) {
-    sources::parse_all(&SourceSet::single(Format::GbOfsiCsv, fixture()))
-        .expect("the fixture parses")
-}
-
-fn names(e: &Entity, kind: NameKind) -> Vec<&str> {
-    e.names
-        .iter()
-        .filter(|n| n.kind == kind)
-        .map(|n| n.value.as_str())
-        .collect()
+    parse_file(Format::GbOfsiCsv, fixture()).expect("the fixture parses")
 }
 
 const HEADER: &str = "Name 6,Name 1,Name 2,Name 3,Name 4,Name 5,Title,Name Non-Latin Script,\
@@ -41,19 +35,12 @@ fn row(name6: &str, group_type: &str, alias_type: &str, group: &str) -> String {
 }
 
 fn parse_text(text: &str) -> Result<Vec<Entity>, sources::ParseError> {
-    let mut out = Vec::new();
-    gb_ofsi::parse_bytes("ConList.csv", text.as_bytes(), &mut |e| {
-        out.push(e);
-        Ok(())
-    })?;
-    Ok(out)
+    common::entities(|emit| gb_ofsi::parse_bytes("ConList.csv", text.as_bytes(), emit))
 }
 
 #[test]
 fn fixture_is_detected_as_ofsi() {
-    let head = Head::read(&fixture()).unwrap();
-    let claimed: Vec<_> = Format::ALL.into_iter().filter(|f| f.sniff(&head)).collect();
-    assert_eq!(claimed, [Format::GbOfsiCsv]);
+    assert_eq!(claims(&fixture()), [Format::GbOfsiCsv]);
 }
 
 #[test]
@@ -255,24 +242,7 @@ fn other_bad_input() {
 /// Truncations and random byte changes of the fixture never panic (errors are expected).
 #[test]
 fn mutated_input_never_panics() {
-    let bytes = std::fs::read(fixture()).unwrap();
-    let bytes = &bytes[..bytes.len().min(60_000)];
-    let run = |b: &[u8]| {
+    never_panics(&fixture(), 3, 600, |b| {
         let _ = gb_ofsi::parse_bytes("mutated", b, &mut |_| Ok(()));
-    };
-    for cut in (0..bytes.len()).step_by(3) {
-        run(&bytes[..cut]);
-    }
-    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-    for _ in 0..600 {
-        let mut m = bytes.to_vec();
-        for _ in 0..6 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let i = (seed % m.len() as u64) as usize;
-            m[i] = b"<>/&;:,\"'=\n0123456789()xX\xff\xc3"[(seed >> 40) as usize % 27];
-        }
-        run(&m);
-    }
+    });
 }

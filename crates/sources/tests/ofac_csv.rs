@@ -5,20 +5,15 @@
 //! (`SDN_Type` per record, alt names per `alt_type` after dropping exact repeats of a name
 //! already on the entity, distinct non-empty addresses).
 
+mod common;
+
+use common::{by_id, fixture, lists_dir, mutations, names};
 use model::{Entity, IdKind, NameKind, Schema};
 use sources::formats::ofac_csv::{self, BytesSet};
 use sources::{Format, Head, ParseError, SourceSet};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
-
-fn lists_dir() -> PathBuf {
-    sources::shared_dir_for_tests().join("data").join("lists")
-}
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ofac")
-}
 
 /// Detects the one OFAC set in a folder and parses it.
 fn parse_folder(folder: &Path) -> (SourceSet, Vec<Entity>) {
@@ -51,21 +46,6 @@ fn name_counts(entities: &[Entity]) -> BTreeMap<&'static str, usize> {
     counts
 }
 
-fn by_id<'a>(entities: &'a [Entity], id: &str) -> &'a Entity {
-    entities
-        .iter()
-        .find(|e| e.id.to_string() == id)
-        .unwrap_or_else(|| panic!("{id} not found"))
-}
-
-fn names_of(e: &Entity, kind: NameKind) -> Vec<&str> {
-    e.names
-        .iter()
-        .filter(|n| n.kind == kind)
-        .map(|n| n.value.as_str())
-        .collect()
-}
-
 fn counts(pairs: &[(&'static str, usize)]) -> BTreeMap<&'static str, usize> {
     pairs.iter().copied().collect()
 }
@@ -78,12 +58,7 @@ fn parse_bytes(name: &str, bytes: &[u8]) -> Result<Vec<Entity>, ParseError> {
 }
 
 fn parse_set(set: &BytesSet) -> Result<Vec<Entity>, ParseError> {
-    let mut out = Vec::new();
-    ofac_csv::parse_set_bytes(set, &mut |e| {
-        out.push(e);
-        Ok(())
-    })?;
-    Ok(out)
+    common::entities(|emit| ofac_csv::parse_set_bytes(set, emit))
 }
 
 const ROW: &str =
@@ -152,7 +127,7 @@ fn sdn_set_counts_and_spot_checks() {
     let e = by_id(&es, "us_ofac_sdn:10244");
     for kind in [NameKind::Alias, NameKind::Former, NameKind::New] {
         assert!(
-            !names_of(e, kind).is_empty(),
+            !names(e, kind).is_empty(),
             "{kind:?} missing in {:?}",
             e.names
         );
@@ -160,8 +135,8 @@ fn sdn_set_counts_and_spot_checks() {
 
     // strong aliases from alt.csv, weak ones from the remarks, addresses with postal codes
     let bnc = by_id(&es, "us_ofac_sdn:306");
-    assert_eq!(names_of(bnc, NameKind::Alias), ["NATIONAL BANK OF CUBA"]);
-    assert_eq!(names_of(bnc, NameKind::WeakAlias), ["BNC"]);
+    assert_eq!(names(bnc, NameKind::Alias), ["NATIONAL BANK OF CUBA"]);
+    assert_eq!(names(bnc, NameKind::WeakAlias), ["BNC"]);
     let zurich = &bnc.addresses[0];
     assert_eq!(zurich.street.as_deref(), Some("Zweierstrasse 35"));
     assert_eq!(zurich.city.as_deref(), Some("Zurich"));
@@ -208,7 +183,7 @@ fn sdn_set_counts_and_spot_checks() {
         Some("issued 26 Jul 1995 expires 25 Jul 2000")
     );
     assert_eq!(jarraya.nationalities, ["tn", "ba"]);
-    assert!(names_of(jarraya, NameKind::WeakAlias).contains(&"ABDEL' AZIZ BEN NARVAN"));
+    assert!(names(jarraya, NameKind::WeakAlias).contains(&"ABDEL' AZIZ BEN NARVAN"));
 
     // Linked To: resolved to the target's id on the same list
     let li = by_id(&es, "us_ofac_sdn:28264");
@@ -231,7 +206,7 @@ fn sdn_set_counts_and_spot_checks() {
     // sdn_comments.csv continues remarks cut at 1000 characters, even mid-word
     let tian = by_id(&es, "us_ofac_sdn:28263");
     assert!(
-        names_of(tian, NameKind::WeakAlias).contains(&"snowsjohn"),
+        names(tian, NameKind::WeakAlias).contains(&"snowsjohn"),
         "{:?}",
         tian.names
     );
@@ -333,7 +308,7 @@ fn history_snapshots_counts_and_remarks_only_aliases() {
                 );
                 // no alt.csv: no strong aliases, only the weak ones of the remarks
                 assert!(
-                    es.iter().all(|e| names_of(e, NameKind::Alias).is_empty()),
+                    es.iter().all(|e| names(e, NameKind::Alias).is_empty()),
                     "{date}"
                 );
                 // 18 remarks fields reach OFAC's 1000-character limit and nothing continues them
@@ -356,7 +331,7 @@ fn history_snapshots_counts_and_remarks_only_aliases() {
         ])
     );
     let bnc = by_id(&es, "us_ofac_sdn:306");
-    assert_eq!(names_of(bnc, NameKind::WeakAlias), ["BNC"]);
+    assert_eq!(names(bnc, NameKind::WeakAlias), ["BNC"]);
     assert_eq!(bnc.names.len(), 2, "{:?}", bnc.names);
     let kim = by_id(&es, "us_ofac_sdn:20157");
     assert_eq!(kim.birth_dates[0].to_string(), "1984-01-08");
@@ -372,7 +347,7 @@ fn history_snapshots_counts_and_remarks_only_aliases() {
 
 #[test]
 fn mixed_folder_groups_two_sets_by_content_and_prefix() {
-    let mut sets = sources::detect_paths(&[fixtures().join("mixed")]).unwrap();
+    let mut sets = sources::detect_paths(&[fixture("ofac", "mixed")]).unwrap();
     sets.sort_by(|a, b| a.main.cmp(&b.main));
     assert_eq!(sets.len(), 2, "{sets:?}");
     let (cons, sdn) = (&sets[0], &sets[1]);
@@ -391,13 +366,13 @@ fn mixed_folder_groups_two_sets_by_content_and_prefix() {
     let (info, es) = sources::parse_all(cons).unwrap();
     assert_eq!(info.list, "us_ofac_cons");
     assert_eq!(es[0].id.to_string(), "us_ofac_cons:2001");
-    assert_eq!(names_of(&es[0], NameKind::Former), ["OLD CONS TEST BANK"]);
+    assert_eq!(names(&es[0], NameKind::Former), ["OLD CONS TEST BANK"]);
     assert_eq!(es[0].programs, ["UKRAINE-EO13662", "RUSSIA-EO14024"]);
 
     let (info, es) = sources::parse_all(sdn).unwrap();
     assert_eq!(info.list, "us_ofac_sdn");
     let tester = by_id(&es, "us_ofac_sdn:1001");
-    assert_eq!(names_of(tester, NameKind::Alias), ["TESTER, A."]);
+    assert_eq!(names(tester, NameKind::Alias), ["TESTER, A."]);
     assert_eq!(tester.nationalities, ["ir"]);
     let trading = by_id(&es, "us_ofac_sdn:1002");
     assert_eq!(trading.addresses[0].country.as_deref(), Some("ae"));
@@ -418,7 +393,7 @@ fn mixed_folder_groups_two_sets_by_content_and_prefix() {
 
 #[test]
 fn companion_without_main_file_is_an_error_naming_it() {
-    let err = sources::detect_paths(&[fixtures().join("orphan")]).unwrap_err();
+    let err = sources::detect_paths(&[fixture("ofac", "orphan")]).unwrap_err();
     assert!(err.file.ends_with("alt.csv"), "{err}");
     assert!(err.reason.contains("without a main file"), "{err}");
 }
@@ -576,17 +551,8 @@ fn arbitrary_bytes_never_panic() {
     // a cheap stand-in for the fuzz target: mangled copies of real rows
     let sample = std::fs::read(lists_dir().join("us_ofac_sdn/sdn.csv")).unwrap();
     let sample = &sample[..20_000];
-    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-    for _ in 0..300 {
-        let mut bytes = sample.to_vec();
-        for _ in 0..20 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let at = (seed as usize) % bytes.len();
-            bytes[at] =
-                [b'"', b',', b';', b'\'', b'\n', 0xFF, b'(', b')'][(seed >> 32) as usize % 8];
-        }
+    let alphabet = [b'"', b',', b';', b'\'', b'\n', 0xFF, b'(', b')'];
+    for bytes in mutations(sample, 0x9e37_79b9_7f4a_7c15, 300, 20, &alphabet) {
         let _ = parse_bytes("sdn.csv", &bytes);
         let set = BytesSet {
             main: ("sdn.csv", sample),

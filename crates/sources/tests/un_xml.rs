@@ -1,36 +1,28 @@
 //! The UN Security Council consolidated list parser against the real published file in the
 //! shared data folder (consolidated.xml, dateGenerated 2026-02-27), and against bad input.
 
+mod common;
+
+use common::{claims, names, never_panics, parse_file, shared_list};
 use model::{DateValue, Entity, Gender, IdKind, NameKind, Schema};
 use sources::formats::un_xml;
-use sources::{detect::SourceSet, Format, Head};
+use sources::{detect::SourceSet, Format};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 fn real_file() -> PathBuf {
-    sources::shared_dir_for_tests().join("data/lists/un_sc/consolidated.xml")
+    shared_list("un_sc/consolidated.xml")
 }
 
 fn parse_real() -> (sources::ListInfo, HashMap<String, Entity>, Vec<Entity>) {
-    let set = SourceSet::single(Format::UnXml, real_file());
-    let (info, all) = sources::parse_all(&set).expect("the published UN list parses");
+    let (info, all) = parse_file(Format::UnXml, real_file()).expect("the published UN list parses");
     let by_id = all.iter().map(|e| (e.id.to_string(), e.clone())).collect();
     (info, by_id, all)
 }
 
-fn names(e: &Entity, kind: NameKind) -> Vec<&str> {
-    e.names
-        .iter()
-        .filter(|n| n.kind == kind)
-        .map(|n| n.value.as_str())
-        .collect()
-}
-
 #[test]
 fn real_file_is_detected_as_un_xml() {
-    let head = Head::read(&real_file()).unwrap();
-    let claimed: Vec<_> = Format::ALL.into_iter().filter(|f| f.sniff(&head)).collect();
-    assert_eq!(claimed, [Format::UnXml]);
+    assert_eq!(claims(&real_file()), [Format::UnXml]);
 }
 
 #[test]
@@ -159,12 +151,7 @@ fn passports_and_other_date_forms() {
 }
 
 fn parse_bytes(xml: &str) -> Result<Vec<Entity>, sources::ParseError> {
-    let mut out = Vec::new();
-    un_xml::parse_bytes("input.xml", xml.as_bytes(), &mut |e| {
-        out.push(e);
-        Ok(())
-    })?;
-    Ok(out)
+    common::entities(|emit| un_xml::parse_bytes("input.xml", xml.as_bytes(), emit))
 }
 
 #[test]
@@ -244,24 +231,7 @@ fn other_bad_input() {
 /// Truncations and random byte changes of the real UN file never panic (errors are expected).
 #[test]
 fn mutated_input_never_panics() {
-    let bytes = std::fs::read(real_file()).unwrap();
-    let bytes = &bytes[..bytes.len().min(60_000)];
-    let run = |b: &[u8]| {
+    never_panics(&real_file(), 211, 120, |b| {
         let _ = un_xml::parse_bytes("mutated", b, &mut |_| Ok(()));
-    };
-    for cut in (0..bytes.len()).step_by(211) {
-        run(&bytes[..cut]);
-    }
-    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-    for _ in 0..120 {
-        let mut m = bytes.to_vec();
-        for _ in 0..6 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let i = (seed % m.len() as u64) as usize;
-            m[i] = b"<>/&;:,\"'=\n0123456789()xX\xff\xc3"[(seed >> 40) as usize % 27];
-        }
-        run(&m);
-    }
+    });
 }

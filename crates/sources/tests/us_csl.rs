@@ -3,24 +3,25 @@
 //! module: 115 rows, 68 with an OFAC entity_number, types Entity 46 / Individual 20 /
 //! Vessel 2 / empty 47; "Gunther Migeotte" has five Entity List rows.
 
+mod common;
+
+use common::{by_id, claims, shared_list};
 use model::{IdKind, NameKind, Schema};
 use sources::formats::us_csl;
-use sources::{Format, Head, ListInfo, ParseError, SourceSet};
+use sources::{Format, Head, ListInfo, ParseError};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 fn real_file() -> PathBuf {
-    sources::shared_dir_for_tests().join("data/lists/us_csl/csl.csv")
+    shared_list("us_csl/csl.csv")
 }
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/csl")
-        .join(name)
+    common::fixture("csl", name)
 }
 
 fn parse(path: &Path) -> Result<(ListInfo, Vec<model::Entity>), ParseError> {
-    sources::parse_all(&SourceSet::single(Format::UsCsl, path))
+    common::parse_file(Format::UsCsl, path)
 }
 
 #[test]
@@ -45,12 +46,7 @@ fn real_file_counts() {
 #[test]
 fn real_file_spot_checks() {
     let (_, entities) = parse(&real_file()).unwrap();
-    let get = |id: &str| {
-        entities
-            .iter()
-            .find(|e| e.id.to_string() == id)
-            .unwrap_or_else(|| panic!("{id} missing"))
-    };
+    let get = |id: &str| by_id(&entities, id);
 
     let vessel = get("us_csl:23156");
     assert_eq!(vessel.caption(), "7-28");
@@ -165,9 +161,7 @@ fn current_layout_with_id_column() {
 
 #[test]
 fn only_this_format_claims_the_file() {
-    let head = Head::read(&real_file()).unwrap();
-    let claims: Vec<Format> = Format::ALL.into_iter().filter(|f| f.sniff(&head)).collect();
-    assert_eq!(claims, [Format::UsCsl]);
+    assert_eq!(claims(&real_file()), [Format::UsCsl]);
     assert!(us_csl::sniff(
         &Head::read(&fixture("new_layout.csv")).unwrap()
     ));
