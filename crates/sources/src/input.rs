@@ -432,6 +432,20 @@ pub mod xml {
         }
     }
 
+    /// An [`XmlStream`] over in-memory bytes, as [`read_bytes`] hands it out.
+    pub type BytesStream<'a> = XmlStream<BufReader<CheckedReader<&'a [u8]>>>;
+
+    /// Reads XML held in memory (fuzzing, tests) with `read`, checking UTF-8 as for files and
+    /// adding line and column to the errors (`name` names the input in them).
+    pub fn read_bytes<'a, T>(
+        name: &str,
+        bytes: &'a [u8],
+        read: impl FnOnce(BytesStream<'a>) -> Result<T, ParseError>,
+    ) -> Result<T, ParseError> {
+        let xml = XmlStream::from_reader(name, BufReader::new(CheckedReader::new(bytes)));
+        read(xml).map_err(|e| locate_in(bytes, e))
+    }
+
     /// The shape of an XML list file for [`for_each_record`]: one root element holding
     /// records, possibly inside wrapper elements.
     #[derive(Debug, Clone, Copy)]

@@ -42,13 +42,12 @@
 
 use super::common::{add_extra, attr, clean, push_unique, texts};
 use crate::input::xml::{self, Node, RecordSpec, XmlStream};
-use crate::input::{locate_in, CheckedReader};
 use crate::{Emit, Head, ListInfo, ParseError, SourceSet};
 use model::{
     country, Address, DateValue, Entity, EntityId, Gender, IdKind, Identifier, Name, NameKind,
     PartialDate, Schema,
 };
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 
 /// The list key entities of this format belong to.
 pub const LIST: &str = "eu_fsf";
@@ -71,8 +70,7 @@ pub fn parse(set: &SourceSet, emit: &mut Emit) -> Result<ListInfo, ParseError> {
 
 /// Parses an FSF XML file held in memory (fuzzing, tests). `name` names the input in errors.
 pub fn parse_bytes(name: &str, bytes: &[u8], emit: &mut Emit) -> Result<ListInfo, ParseError> {
-    let xml = XmlStream::from_reader(name, BufReader::new(CheckedReader::new(bytes)));
-    run(xml, emit).map_err(|e| locate_in(bytes, e))
+    xml::read_bytes(name, bytes, |xml| run(xml, emit))
 }
 
 /// The file's shape: `sanctionEntity` records under `export`, named in errors by their

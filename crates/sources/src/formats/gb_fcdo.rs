@@ -37,13 +37,12 @@
 
 use super::common::{add_extra, add_id, clean, push_unique, text, texts};
 use crate::input::xml::{self, Node, RecordSpec, XmlStream};
-use crate::input::{locate_in, CheckedReader};
 use crate::{Emit, Head, ListInfo, ParseError, SourceSet};
 use model::{
     country, Address, Entity, EntityId, Gender, IdKind, Identifier, Name, NameKind, PartialDate,
     Relation, Schema, VesselInfo,
 };
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 
 /// The list key entities of this format belong to.
 pub const LIST: &str = "gb_fcdo";
@@ -69,8 +68,7 @@ pub fn parse(set: &SourceSet, emit: &mut Emit) -> Result<ListInfo, ParseError> {
 /// Parses a UK Sanctions List XML file held in memory (fuzzing, tests). `name` names the
 /// input in errors.
 pub fn parse_bytes(name: &str, bytes: &[u8], emit: &mut Emit) -> Result<ListInfo, ParseError> {
-    let xml = XmlStream::from_reader(name, BufReader::new(CheckedReader::new(bytes)));
-    run(xml, emit).map_err(|e| locate_in(bytes, e))
+    xml::read_bytes(name, bytes, |xml| run(xml, emit))
 }
 
 /// The file's shape: `Designation` records under `Designations`, whose `DateGenerated` child
