@@ -4,7 +4,6 @@
 //! counted; the batch goes on. See `screen::roster`.
 
 use crate::cli::Global;
-use crate::data;
 use crate::error::{CliError, Result};
 use crate::output::{Format, Output};
 use screen::roster::input::{self, CsvRows, JsonRows, Rows};
@@ -80,7 +79,7 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         )
     };
 
-    let engine = data::open_engine(global)?;
+    let engine = super::scan::open_engine(global, out)?;
     if let Some(w) = engine.demo_warning() {
         out.warning(&w)?;
     }

@@ -2,7 +2,6 @@
 //! MT103 / MT101): every party and agent, the free text and the places. See `screen::payment`.
 
 use crate::cli::Global;
-use crate::data;
 use crate::error::{CliError, Result};
 use crate::output::{Format, Output, Table};
 use screen::payment::{self, HitKind, PaymentScreener};
@@ -50,7 +49,7 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         )));
     }
     let messages = payment::parse(&name, &bytes).map_err(|e| CliError::bad_input(e.to_string()))?;
-    let engine = data::open_engine(global)?;
+    let engine = super::scan::open_engine(global, out)?;
     if let Some(w) = engine.demo_warning() {
         out.warning(&w)?;
     }

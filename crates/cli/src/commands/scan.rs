@@ -38,6 +38,18 @@ pub enum AsKind {
     Html,
 }
 
+/// The engine with the analyst overlays of `<data_dir>/overlays/` applied (see
+/// `screen::overlay`); overlay rows whose entity left the lists are reported on stderr.
+pub fn open_engine(global: &Global, out: &mut Output) -> Result<engine::Engine> {
+    let loaded = data::open_snapshot(global)?;
+    let (engine, report) = screen::overlay::open_engine(&loaded.root, loaded.snapshot, loaded.demo)
+        .map_err(|e| CliError::failure(format!("cannot load the screening index: {e}")))?;
+    for w in report.warnings() {
+        out.note(format!("warning: {w}"));
+    }
+    Ok(engine)
+}
+
 fn input_error(e: InputError) -> CliError {
     match e {
         InputError::Io { .. } => CliError::failure(e.to_string()),
@@ -74,7 +86,7 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
     };
     let reader = std::io::Cursor::new(head).chain(reader);
 
-    let engine = data::open_engine(global)?;
+    let engine = open_engine(global, out)?;
     if let Some(w) = engine.demo_warning() {
         out.warning(&w)?;
     }
@@ -213,6 +225,9 @@ impl Sink {
                         m.caption,
                         why.join(", ")
                     )?;
+                    if let Some(src) = &m.explanation.name_source {
+                        writeln!(w, "{:>20}name from {src}", "")?;
+                    }
                 }
             }
             self.mentions += 1;
