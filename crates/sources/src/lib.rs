@@ -35,6 +35,11 @@ pub struct ListInfo {
     pub list: String,
     /// Publication date or time carried by the file, ISO 8601 where possible.
     pub published: Option<String>,
+    /// The list's title when the file names it (custom lists' `# title:`); known lists use
+    /// their publisher's title.
+    pub title: Option<String>,
+    /// The publisher when the file names it (custom lists' `# publisher:`).
+    pub publisher: Option<String>,
 }
 
 /// Parses one source set with the parser for its format.

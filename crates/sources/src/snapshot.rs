@@ -31,7 +31,7 @@ use std::sync::OnceLock;
 
 /// Bumped whenever a parser changes what it emits, so that re-importing the same files after
 /// an upgrade produces a new list version instead of reusing a stale one.
-pub const PARSER_VERSION: &str = "1";
+pub const PARSER_VERSION: &str = "2";
 
 /// Errors from reading or writing the data directory.
 #[derive(Debug, thiserror::Error)]
@@ -513,12 +513,20 @@ impl DataDir {
             .sync_all()
             .map_err(io_err(&offsets_path))?;
 
-        let (publisher, title) =
+        let (known_publisher, known_title) =
             model::describe_list(&list).unwrap_or(("custom list", "custom list"));
+        let publisher = info
+            .publisher
+            .clone()
+            .unwrap_or_else(|| known_publisher.to_string());
+        let title = info
+            .title
+            .clone()
+            .unwrap_or_else(|| known_title.to_string());
         let meta = ListMeta {
             list: list.clone(),
-            publisher: publisher.to_string(),
-            title: title.to_string(),
+            publisher,
+            title,
             format: set.format.as_str().to_string(),
             published: info.published.clone(),
             version: version.clone(),

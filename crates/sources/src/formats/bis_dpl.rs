@@ -178,6 +178,7 @@ fn parse_reader<R: Read>(path: &Path, reader: R, emit: &mut Emit) -> Result<List
     Ok(ListInfo {
         list: LIST.to_string(),
         published: published.map(|d| d.to_string()),
+        ..Default::default()
     })
 }
 

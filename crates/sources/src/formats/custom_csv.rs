@@ -243,6 +243,8 @@ pub fn parse_bytes(name: &str, bytes: &[u8], emit: &mut Emit) -> Result<ListInfo
 struct Meta {
     list: Option<String>,
     published: Option<String>,
+    title: Option<String>,
+    publisher: Option<String>,
 }
 
 fn parse_reader<R: BufRead>(
@@ -304,6 +306,8 @@ fn parse_reader<R: BufRead>(
     Ok(ListInfo {
         list: reader.list,
         published: reader.meta.published,
+        title: reader.meta.title,
+        publisher: reader.meta.publisher,
     })
 }
 
@@ -408,6 +412,8 @@ impl Reader<'_> {
                 })?;
                 self.meta.published = Some(date.to_string());
             }
+            "title" if !value.is_empty() => self.meta.title = Some(value.to_string()),
+            "publisher" if !value.is_empty() => self.meta.publisher = Some(value.to_string()),
             // Known and free-form comments: nothing to check.
             _ => {}
         }

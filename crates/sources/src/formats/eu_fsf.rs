@@ -89,6 +89,7 @@ fn run<R: BufRead>(xml: XmlStream<R>, emit: &mut Emit) -> Result<ListInfo, Parse
     Ok(ListInfo {
         list: LIST.to_string(),
         published: attr(&root, "generationDate"),
+        ..Default::default()
     })
 }
 

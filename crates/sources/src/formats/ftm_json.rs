@@ -364,6 +364,7 @@ fn parse_inputs(inputs: Vec<Input>, emit: &mut Emit) -> Result<ListInfo, ParseEr
     Ok(ListInfo {
         list: LIST.to_string(),
         published: out.published,
+        ..Default::default()
     })
 }
 

@@ -94,6 +94,7 @@ fn run<R: BufRead>(xml: XmlStream<R>, emit: &mut Emit) -> Result<ListInfo, Parse
     Ok(ListInfo {
         list: LIST.to_string(),
         published: published.filter(|p| !p.is_empty()),
+        ..Default::default()
     })
 }
 

@@ -224,6 +224,7 @@ fn run<R: Read>(path: &Path, reader: R, emit: &mut Emit) -> Result<ListInfo, Par
     Ok(ListInfo {
         list: LIST.to_string(),
         published,
+        ..Default::default()
     })
 }
 

@@ -80,6 +80,7 @@ fn run<R: BufRead>(xml: XmlStream<R>, emit: &mut Emit) -> Result<ListInfo, Parse
     Ok(ListInfo {
         list: LIST.to_string(),
         published: attr(&root, "dateGenerated"),
+        ..Default::default()
     })
 }
 

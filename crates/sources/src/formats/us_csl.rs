@@ -143,6 +143,7 @@ fn parse_reader<R: Read>(path: &Path, reader: R, emit: &mut Emit) -> Result<List
     Ok(ListInfo {
         list: LIST.to_string(),
         published: None,
+        ..Default::default()
     })
 }
 

@@ -385,6 +385,7 @@ fn run(files: &Files, emit: &mut Emit) -> Result<ListInfo, ParseError> {
     Ok(ListInfo {
         list: files.list.to_string(),
         published: None,
+        ..Default::default()
     })
 }
 
