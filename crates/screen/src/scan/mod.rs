@@ -422,12 +422,54 @@ impl<'m> Scanner<'m> {
                     if missing > allowed {
                         continue;
                     }
-                    if !self.plausible(n, a, &used, toks, text, case_informative) {
-                        continue;
-                    }
                     let first = *used.iter().min().unwrap_or(&i);
                     let last = *used.iter().max().unwrap_or(&i);
-                    let last = self.widen_over_legal_form(text, toks, last);
+                    // widen over the name's other words next to the span: particles, titles,
+                    // initials, stop words, legal forms ("AL ZAWAHIRI, Dr. Ayman", "… LTDA.")
+                    let (ntoks, _) = idx.name_tokens(n);
+                    let belongs = |j: usize| {
+                        ids(j).iter().any(|id| ntoks.contains(id))
+                            || is_legal_form_word(&text[toks[j].range.clone()])
+                    };
+                    let max_len = ntoks.len() + 2;
+                    // a legal form in one or several words ("S.A. de C.V.", "OY", "Open
+                    // Joint-Stock Company") that the name carries as one code; read after a
+                    // placeholder word, since a name made only of a legal form is left as is
+                    let legal = |r: std::ops::RangeInclusive<usize>| {
+                        let phrase = &text[toks[*r.start()].range.start..toks[*r.end()].range.end];
+                        let n = text::Normalizer::new()
+                            .name(&format!("Zzqxj {phrase}"), text::NameType::Organization);
+                        n.tokens.len() == 2
+                            && n.tokens[1].kind == TokenKind::LegalForm
+                            && idx
+                                .vocab
+                                .get(&n.tokens[1].text)
+                                .is_some_and(|id| ntoks.contains(&id))
+                    };
+                    let (mut first, mut last) = (first, last);
+                    if let Some(k) = (1..=5)
+                        .rev()
+                        .find(|k| last + k < toks.len() && legal(last + 1..=last + k))
+                    {
+                        last += k;
+                    }
+                    while first > 0 && last - first < max_len && belongs(first - 1) {
+                        first -= 1;
+                    }
+                    while last + 1 < toks.len() && last - first < max_len && belongs(last + 1) {
+                        last += 1;
+                    }
+                    if let Some(k) = (1..=5)
+                        .rev()
+                        .find(|k| first >= *k && legal(first - k..=first - 1))
+                    {
+                        first -= k;
+                    }
+                    // one-word names count only with their legal form or when plausible alone
+                    let widened = (first..=last).filter(|j| !used.contains(j)).count();
+                    if !self.plausible(n, a, &used, widened, toks, text, case_informative) {
+                        continue;
+                    }
                     out.push(toks[first].range.start..toks[last].range.end);
                 }
             }
@@ -437,19 +479,21 @@ impl<'m> Scanner<'m> {
         out
     }
 
-    /// Filters of the module docs: no ordinary words, no given names alone.
+    /// Filters of the module docs: no ordinary words, no given names alone. `widened` counts the
+    /// name's other words (legal form, particles…) found next to the matched ones.
     fn plausible(
         &self,
         name: u32,
         anchor: u32,
         used: &[usize],
+        widened: usize,
         toks: &[Tok],
         text: &str,
         case_informative: bool,
     ) -> bool {
         let idx = self.matcher.index();
         let df = idx.vocab.df[anchor as usize];
-        if used.len() == 1 {
+        if used.len() == 1 && widened == 0 {
             let rec = &idx.names[name as usize];
             let t = &toks[used[0]];
             let word = &text[t.range.clone()];
@@ -463,22 +507,6 @@ impl<'m> Scanner<'m> {
                 && word.chars().count() >= 4;
         }
         !case_informative || df <= LOWERCASE_MAX_DF || used.iter().any(|&j| toks[j].capital)
-    }
-
-    /// Extends a span's end over legal-form words that follow it ("… Trading Corporation").
-    fn widen_over_legal_form(&self, text: &str, toks: &[Tok], last: usize) -> usize {
-        let mut end = last;
-        while end + 1 < toks.len() && end < last + 4 {
-            let t = text[toks[end + 1].range.clone()]
-                .to_lowercase()
-                .replace('.', "");
-            if LEGAL_FORM_WORDS.contains(&t.as_str()) {
-                end += 1;
-            } else {
-                break;
-            }
-        }
-        end
     }
 
     /// Screens one span with the matcher (once per distinct span text) and records matches.
@@ -562,9 +590,21 @@ fn resolve_overlaps(ms: &mut Vec<Mention>) {
     });
 }
 
+/// Whether a word as written is a one-word legal form ("Corp.", "LTDA", "GmbH").
+fn is_legal_form_word(word: &str) -> bool {
+    let w = word.to_lowercase().replace('.', "");
+    LEGAL_FORM_WORDS.contains(&w.as_str())
+}
+
 /// One-word legal forms a span is widened over when they follow a name.
 const LEGAL_FORM_WORDS: &[&str] = &[
     "co",
+    "ltda",
+    "limitada",
+    "sarl",
+    "kft",
+    "doo",
+    "sro",
     "corp",
     "corporation",
     "company",
