@@ -20,7 +20,7 @@ n=${1:-1000000}
 sample=${2:-20000}
 history="$shared/data/lists/us_ofac_sdn_history"
 cargo build --release -q -p watchlist-cli --manifest-path "$root/Cargo.toml"
-bin="$root/target/release/watchlist"
+bin="${CARGO_TARGET_DIR:-$root/target}/release/watchlist"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 wl() { "$bin" --quiet --data-dir "$tmp/data" "$@"; }
 secs() { /usr/bin/time -f "%e %M" -o "$tmp/time" "$@"; read -r wall rss < "$tmp/time"; }
@@ -66,9 +66,9 @@ import_wall=$wall; import_rss=$rss
 wl --format json monitor runs --limit 1 > "$tmp/run.json"
 wl --format json alerts list --status all > "$tmp/alerts.json"
 # full rescreen: the same engine over a sample, all cores, extrapolated
-secs "$bin" --quiet --data-dir "$tmp/data" match --limit 10 --no-explain --input "$tmp/sample.jsonl"
+secs "$bin" --quiet --data-dir "$tmp/data" match --limit 10 --no-explain --input "$tmp/sample.jsonl" > /dev/null
 full_wall=$wall
-secs "$bin" --quiet --data-dir "$tmp/data" match --limit 10 --no-explain --input /dev/null
+secs "$bin" --quiet --data-dir "$tmp/data" match --limit 10 --no-explain --input /dev/null > /dev/null
 startup=$wall
 python3 - "$n" "$sample" "$add_wall" "$import_wall" "$import_rss" "$full_wall" "$startup" "$tmp" <<'PY'
 import json, sys

@@ -134,7 +134,8 @@ pub fn append_event(
     let at = crate::now();
     let data = data.to_string();
     let id_text = alert_id.to_string();
-    let (seq, prev, hash) = head.append(&[&id_text, &at, kind, actor, note, &data]);
+    let content = crate::chain::content_hash(&[&id_text, &at, kind, actor, note, &data]);
+    let (seq, prev, hash) = head.append(&content);
     tx.execute(
         "INSERT INTO alert_events (seq, alert_id, at, kind, actor, note, data, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

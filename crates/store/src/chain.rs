@@ -1,8 +1,9 @@
 //! Hash chains over the append-only tables: screening records and alert events.
 //!
 //! Each row has a gapless sequence number `seq` (1, 2, …), the hash of the row before it
-//! (`prev_hash`; 64 zeros for the first) and its own `hash` = sha256 over a tag, `prev_hash`
-//! and every stored field, each length-prefixed so that no two different rows hash alike.
+//! (`prev_hash`; 64 zeros for the first) and its own `hash` = sha256 over the chain's name,
+//! `prev_hash`, `seq` and the [`content_hash`] of every stored field (each length-prefixed,
+//! so that no two different rows hash alike).
 //! The table `chain_heads` holds the last `seq` and `hash` of each chain; writers lock it
 //! (`FOR UPDATE`) for the whole transaction, so links are appended one writer at a time.
 //!
@@ -48,8 +49,23 @@ impl Chain {
     }
 }
 
-/// The hash of one link: sha256 over the chain's tag, `prev_hash`, `seq` and the fields.
-pub fn link_hash(chain: Chain, prev_hash: &str, seq: i64, fields: &[&str]) -> String {
+/// The hash of a row's content: sha256 over its fields, each length-prefixed. Computed
+/// before the row's place in the chain is known, so that writers can hash in parallel.
+pub fn content_hash(fields: &[&str]) -> String {
+    let mut h = Sha256::new();
+    h.update(b"watchlist-content-v1");
+    for f in fields {
+        h.update(b"\n");
+        h.update(f.len().to_string().as_bytes());
+        h.update(b":");
+        h.update(f.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// The hash of one link: sha256 over the chain's name, `prev_hash`, `seq` and the
+/// [`content_hash`] of the row's fields.
+pub fn link_hash(chain: Chain, prev_hash: &str, seq: i64, content: &str) -> String {
     let mut h = Sha256::new();
     h.update(b"watchlist-chain-v1\n");
     h.update(chain.name().as_bytes());
@@ -57,12 +73,8 @@ pub fn link_hash(chain: Chain, prev_hash: &str, seq: i64, fields: &[&str]) -> St
     h.update(prev_hash.as_bytes());
     h.update(b"\n");
     h.update(seq.to_string().as_bytes());
-    for f in fields {
-        h.update(b"\n");
-        h.update(f.len().to_string().as_bytes());
-        h.update(b":");
-        h.update(f.as_bytes());
-    }
+    h.update(b"\n");
+    h.update(content.as_bytes());
     hex::encode(h.finalize())
 }
 
@@ -89,11 +101,12 @@ impl Head {
         })
     }
 
-    /// Computes the next link: returns its seq, prev_hash and hash and advances the head.
-    pub fn append(&mut self, fields: &[&str]) -> (i64, String, String) {
+    /// Computes the next link from the row's [`content_hash`]: returns its seq, prev_hash
+    /// and hash and advances the head.
+    pub fn append(&mut self, content: &str) -> (i64, String, String) {
         let seq = self.seq + 1;
         let prev = std::mem::take(&mut self.hash);
-        let hash = link_hash(self.chain, &prev, seq, fields);
+        let hash = link_hash(self.chain, &prev, seq, content);
         self.seq = seq;
         self.hash = hash.clone();
         (seq, prev, hash)
@@ -216,7 +229,7 @@ fn check(chain: Chain, row: &Row, expected_seq: i64, prev: &str) -> Result<Optio
         .collect::<Result<Vec<String>>>()?;
     let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
     let hash = row.text(n - 1)?;
-    if link_hash(chain, &prev_hash, seq, &refs) != hash {
+    if link_hash(chain, &prev_hash, seq, &content_hash(&refs)) != hash {
         return broken(
             seq,
             format!("#{seq} was altered: its content no longer gives its stored hash"),

@@ -308,18 +308,23 @@ pub fn screen_records(
         hashes,
     };
     let mut counts = ScreenCounts::default();
-    for chunk in records.chunks(opts.chunk.max(1)) {
-        let batch: Vec<NewScreening> = chunk
+    let mut chunks = records.chunks(opts.chunk.max(1));
+    let mut produce = || {
+        let batch: Vec<NewScreening> = chunks
+            .next()?
             .par_iter()
             .map(|rec| ctx.screen(rec, &search))
             .collect();
         counts.screened += batch.len() as u64;
-        if opts.dry_run {
-            continue;
-        }
-        for r in store.record(&batch)? {
-            counts.add(&r);
-        }
+        Some(batch)
+    };
+    if opts.dry_run {
+        while produce().is_some() {}
+        return Ok(counts);
+    }
+    let recorded = crate::record::record_pipelined(store, &mut produce)?;
+    for r in recorded.iter().flatten() {
+        counts.add(r);
     }
     Ok(counts)
 }

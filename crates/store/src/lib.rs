@@ -184,8 +184,11 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.describe()
     }
     fn record(&self, batch: &[NewScreening]) -> Result<Vec<Recorded>> {
+        use rayon::prelude::*;
+        // serialising and hashing run on every core; the transaction only appends
+        let ready: Vec<record::Ready> = batch.par_iter().map(record::ready).collect();
         self.backend
-            .transaction(&mut |tx| record::record(tx, batch))
+            .transaction(&mut |tx| record::record(tx, &ready))
     }
     fn screening(&self, seq: i64) -> Result<Option<ScreeningRecord>> {
         self.backend.transaction(&mut |tx| record::get(tx, seq))

@@ -9,19 +9,20 @@
 //! (opened_key, entity_id)` on alerts.
 
 use crate::alerts;
-use crate::chain::{real_text, Chain, Head};
+use crate::chain::{content_hash, real_text, Chain, Head};
 use crate::sql::{Row, Tx};
 use crate::{params, NewScreening, Recorded, Result, ScreeningRecord, StoreError};
 use matcher::{Match, Query};
-use serde_json::json;
 
 /// The input as stored: the query, and the caller's context when there is one.
 pub fn input_json(q: &Query, context: Option<&serde_json::Value>) -> String {
-    let v = match context {
-        Some(c) => json!({ "query": q, "context": c }),
-        None => json!({ "query": q }),
-    };
-    serde_json::to_string(&v).expect("queries serialise")
+    #[derive(serde::Serialize)]
+    struct Input<'a> {
+        query: &'a Query,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        context: Option<&'a serde_json::Value>,
+    }
+    serde_json::to_string(&Input { query: q, context }).expect("queries serialise")
 }
 
 /// Lower case, single spaces.
@@ -43,7 +44,7 @@ pub fn derive_identity(q: &Query) -> String {
         v.dedup();
         v
     };
-    let canon = json!({
+    let canon = serde_json::json!({
         "names": sorted(q.names.iter().map(|n| fold(n)).collect()),
         "schema": q.schema.map(|s| s.as_str()),
         "birth_dates": sorted(q.birth_dates.iter().map(|d| d.to_string()).collect()),
@@ -54,20 +55,30 @@ pub fn derive_identity(q: &Query) -> String {
     format!("input:{}", &hash[..16])
 }
 
-/// The idempotency key of a screening given without one.
+/// The idempotency key of a screening given without one: a hash over the identity, the
+/// input's hash, the snapshot, the matcher version, the threshold and the options.
 pub fn derive_key(
     identity: &str,
-    input: &str,
+    input_hash: &str,
     snapshot: &str,
     matcher_version: &str,
     threshold: f32,
     options: &serde_json::Value,
 ) -> String {
-    let text = format!(
-        "{identity}\n{input}\n{snapshot}\n{matcher_version}\n{}\n{options}",
-        real_text(threshold as f64)
-    );
-    format!("derived:{}", crate::sha256_hex(text.as_bytes()))
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [
+        identity,
+        input_hash,
+        snapshot,
+        matcher_version,
+        &real_text(threshold as f64),
+        &options.to_string(),
+    ] {
+        h.update(part.as_bytes());
+        h.update(b"\n");
+    }
+    format!("derived:{}", hex::encode(h.finalize()))
 }
 
 /// The columns of a screening record, in [`from_row`] order.
@@ -107,25 +118,21 @@ pub fn page(tx: &mut dyn Tx, after_seq: i64, limit: usize) -> Result<Vec<Screeni
         .collect()
 }
 
-/// Records a batch in the current transaction (see the module documentation).
-pub fn record(tx: &mut dyn Tx, batch: &[NewScreening]) -> Result<Vec<Recorded>> {
-    let mut head = Head::lock(tx, Chain::Screenings)?;
-    let mut events = Head::lock(tx, Chain::AlertEvents)?;
-    let mut out = Vec::with_capacity(batch.len());
-    for s in batch {
-        out.push(record_one(tx, &mut head, &mut events, s)?);
-    }
-    head.save(tx)?;
-    events.save(tx)?;
-    Ok(out)
+/// A screening serialised and hashed, ready to be appended (done in parallel, before the
+/// transaction, so that the transaction only appends).
+pub struct Ready<'a> {
+    s: &'a NewScreening,
+    key: String,
+    identity: String,
+    created_at: String,
+    input: String,
+    input_hash: String,
+    results: String,
+    content: String,
 }
 
-fn record_one(
-    tx: &mut dyn Tx,
-    head: &mut Head,
-    events: &mut Head,
-    s: &NewScreening,
-) -> Result<Recorded> {
+/// Serialises and hashes a screening.
+pub fn ready(s: &NewScreening) -> Ready<'_> {
     let input = input_json(&s.query, s.context.as_ref());
     let input_hash = crate::sha256_hex(input.as_bytes());
     let identity = s
@@ -136,45 +143,16 @@ fn record_one(
     let key = s.idempotency_key.clone().unwrap_or_else(|| {
         derive_key(
             &identity,
-            &input,
+            &input_hash,
             &s.snapshot,
             &s.matcher_version,
             s.threshold,
             &s.options,
         )
     });
-    if let Some(r) = tx.query_opt(
-        "SELECT seq, input_hash FROM screenings WHERE idempotency_key = $1",
-        params![key.as_str()],
-    )? {
-        let seq = r.int(0)?;
-        if r.text(1)? != input_hash {
-            return Err(StoreError::IdempotencyConflict { key, seq });
-        }
-        mark_screened(tx, s)?;
-        let opened = tx
-            .query(
-                "SELECT id FROM alerts WHERE opened_key = $1 ORDER BY id",
-                params![key.as_str()],
-            )?
-            .iter()
-            .map(|r| r.int(0))
-            .collect::<Result<Vec<_>>>()?;
-        return Ok(Recorded {
-            seq,
-            idempotency_key: key,
-            identity,
-            duplicate: true,
-            alerts_opened: opened,
-            alerts_hit: Vec::new(),
-            whitelisted: Vec::new(),
-        });
-    }
     let created_at = crate::now();
     let results = serde_json::to_string(&s.results).expect("matches serialise");
-    let threshold = s.threshold as f64;
-    let threshold_text = real_text(threshold);
-    let (seq, prev, hash) = head.append(&[
+    let content = content_hash(&[
         &key,
         &created_at,
         &s.actor,
@@ -184,34 +162,68 @@ fn record_one(
         &input_hash,
         &s.snapshot,
         &s.matcher_version,
-        &threshold_text,
+        &real_text(s.threshold as f64),
         &results,
     ]);
-    tx.execute(
+    Ready {
+        s,
+        key,
+        identity,
+        created_at,
+        input,
+        input_hash,
+        results,
+        content,
+    }
+}
+
+/// Records a batch in the current transaction (see the module documentation).
+pub fn record(tx: &mut dyn Tx, batch: &[Ready]) -> Result<Vec<Recorded>> {
+    let mut head = Head::lock(tx, Chain::Screenings)?;
+    let mut events = Head::lock(tx, Chain::AlertEvents)?;
+    let mut out = Vec::with_capacity(batch.len());
+    for r in batch {
+        out.push(record_one(tx, &mut head, &mut events, r)?);
+    }
+    head.save(tx)?;
+    events.save(tx)?;
+    Ok(out)
+}
+
+fn record_one(tx: &mut dyn Tx, head: &mut Head, events: &mut Head, r: &Ready) -> Result<Recorded> {
+    let s = r.s;
+    let before = head.clone();
+    let (seq, prev, hash) = head.append(&r.content);
+    let inserted = tx.execute(
         "INSERT INTO screenings (seq, idempotency_key, created_at, actor, source, identity, input, \
          input_hash, snapshot, matcher_version, threshold, results, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         ON CONFLICT (idempotency_key) DO NOTHING",
         params![
             seq,
-            key.as_str(),
-            created_at.as_str(),
+            r.key.as_str(),
+            r.created_at.as_str(),
             s.actor.as_str(),
             s.source.as_str(),
-            identity.as_str(),
-            input,
-            input_hash,
+            r.identity.as_str(),
+            r.input.as_str(),
+            r.input_hash.as_str(),
             s.snapshot.as_str(),
             s.matcher_version.as_str(),
-            threshold,
-            results,
+            s.threshold as f64,
+            r.results.as_str(),
             prev,
             hash.as_str()
         ],
     )?;
+    if inserted == 0 {
+        *head = before; // the key is stored already: this link was not appended
+        return duplicate(tx, r);
+    }
     let mut rec = Recorded {
         seq,
-        idempotency_key: key,
-        identity,
+        idempotency_key: r.key.clone(),
+        identity: r.identity.clone(),
         duplicate: false,
         alerts_opened: Vec::new(),
         alerts_hit: Vec::new(),
@@ -222,6 +234,68 @@ fn record_one(
     }
     mark_screened(tx, s)?;
     Ok(rec)
+}
+
+/// A screening whose key is stored already: the first record and the alerts it opened; the
+/// same key with another input is refused.
+fn duplicate(tx: &mut dyn Tx, r: &Ready) -> Result<Recorded> {
+    let row = tx.query_one(
+        "SELECT seq, input_hash FROM screenings WHERE idempotency_key = $1",
+        params![r.key.as_str()],
+    )?;
+    let seq = row.int(0)?;
+    if row.text(1)? != r.input_hash {
+        return Err(StoreError::IdempotencyConflict {
+            key: r.key.clone(),
+            seq,
+        });
+    }
+    mark_screened(tx, r.s)?;
+    let opened = tx
+        .query(
+            "SELECT id FROM alerts WHERE opened_key = $1 ORDER BY id",
+            params![r.key.as_str()],
+        )?
+        .iter()
+        .map(|r| r.int(0))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Recorded {
+        seq,
+        idempotency_key: r.key.clone(),
+        identity: r.identity.clone(),
+        duplicate: true,
+        alerts_opened: opened,
+        alerts_hit: Vec::new(),
+        whitelisted: Vec::new(),
+    })
+}
+
+/// Records batches on a second thread while the caller produces the next one, so that
+/// screening (on every core) and recording (one transaction per batch) overlap. `produce` is
+/// called until it returns `None`; batches are recorded in order, each in its own
+/// transaction; the first error stops both sides and is returned. Returns what each batch's
+/// recording did, in order.
+pub fn record_pipelined(
+    store: &dyn crate::Store,
+    mut produce: impl FnMut() -> Option<Vec<NewScreening>>,
+) -> Result<Vec<Vec<Recorded>>> {
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<NewScreening>>(1);
+        let recorder = scope.spawn(move || {
+            let mut out = Vec::new();
+            for batch in receive {
+                out.push(store.record(&batch)?);
+            }
+            Ok(out)
+        });
+        while let Some(batch) = produce() {
+            if send.send(batch).is_err() {
+                break; // the recorder stopped on an error
+            }
+        }
+        drop(send);
+        recorder.join().expect("the recording thread panicked")
+    })
 }
 
 /// Marks a monitored record as screened against the screening's snapshot.
@@ -269,7 +343,9 @@ mod tests {
 
     #[test]
     fn derived_keys_change_with_snapshot_and_options() {
-        let k = |snap: &str, t: f32| derive_key("i", "{}", snap, "5", t, &json!({"limit": 10}));
+        let k = |snap: &str, t: f32| {
+            derive_key("i", "abc", snap, "5", t, &serde_json::json!({"limit": 10}))
+        };
         assert_eq!(k("a", 0.8), k("a", 0.8));
         assert_ne!(k("a", 0.8), k("b", 0.8));
         assert_ne!(k("a", 0.8), k("a", 0.7));

@@ -35,7 +35,6 @@ CREATE TABLE screenings (
     prev_hash       TEXT NOT NULL,
     hash            TEXT NOT NULL
 );
-CREATE INDEX screenings_identity ON screenings (identity);
 CREATE TRIGGER screenings_no_update BEFORE UPDATE ON screenings
     FOR EACH ROW EXECUTE FUNCTION watchlist_append_only('screening records are append-only');
 CREATE TRIGGER screenings_no_delete BEFORE DELETE ON screenings

@@ -28,7 +28,6 @@ CREATE TABLE screenings (
     prev_hash       TEXT NOT NULL,
     hash            TEXT NOT NULL
 );
-CREATE INDEX screenings_identity ON screenings (identity);
 CREATE TRIGGER screenings_no_update BEFORE UPDATE ON screenings
 BEGIN SELECT RAISE(ABORT, 'screening records are append-only'); END;
 CREATE TRIGGER screenings_no_delete BEFORE DELETE ON screenings
