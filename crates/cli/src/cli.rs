@@ -68,12 +68,12 @@ pub enum Command {
     Match(commands::matching::Args),
     /// Measure recall and false-positive rate on a query set with ground truth.
     Eval(commands::eval::Args),
-    /// Screen a roster (CSV or JSON lines) of people or companies: list, employer and rule hits.
-    Batch(commands::batch::Args),
     /// Find every mention of a listed entity (and of sanctioned regions) in a text or HTML document.
     Scan(commands::scan::Args),
     /// Screen a payment message (pacs.008, pain.001, MT103, MT101): parties, agents, text, places.
     Payment(commands::payment::Args),
+    /// Screen a roster (CSV or JSON lines) of people or companies: list, employer and rule hits.
+    Batch(commands::batch::Args),
     /// Run the HTTP API and the web UI (see `watchlist serve --help`).
     Serve(commands::serve::Args),
     /// Show one listed entity by id (LIST:ID, e.g. un_sc:KPe.050).

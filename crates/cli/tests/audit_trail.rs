@@ -360,7 +360,7 @@ fn kill_during_a_monitored_batch_loses_nothing(db: &Db) {
     child.wait().unwrap();
     let committed = screenings(db, &data);
     assert!(
-        committed > 0 && committed % 1000 == 0,
+        committed > 0 && committed.is_multiple_of(1000),
         "whole chunks only: {committed}"
     );
     db.run(&data, &["audit", "verify"]).ok();

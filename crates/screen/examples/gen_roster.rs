@@ -154,7 +154,7 @@ fn main() {
                 rng.pick(&countries).to_string(),
             )
         };
-        let employer = if rng.next() % 200 == 0 {
+        let employer = if rng.next().is_multiple_of(200) {
             rng.pick(&kp_orgs).clone()
         } else {
             rng.pick(&employers).clone()

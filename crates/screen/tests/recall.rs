@@ -30,13 +30,12 @@ fn scan_finds_what_screening_finds_for_listed_names() {
     let mut names: Vec<String> = Vec::new();
     for (i, n) in idx.names.iter().enumerate() {
         let ent = &idx.entities[n.entity as usize];
-        let take =
-            ent.id.starts_with("un_sc:KP") || (ent.id.starts_with("us_ofac_sdn:") && i % 25 == 0);
+        let take = ent.id.starts_with("un_sc:KP")
+            || (ent.id.starts_with("us_ofac_sdn:") && i.is_multiple_of(25));
         let words = n.value.split_whitespace().count();
         if take
             && !n.native
-            && words >= 2
-            && words <= 8
+            && (2..=8).contains(&words)
             && n.kind != model::NameKind::WeakAlias
             && !names.contains(&n.value)
         {

@@ -3,8 +3,8 @@
 
 pub mod alerts;
 pub mod audit;
-pub mod diff;
 pub mod batch;
+pub mod diff;
 pub mod eval;
 pub mod export;
 pub mod import;

@@ -278,11 +278,11 @@ impl Regions {
             let mut found = None;
             let mut key = String::new();
             let mut ends = Vec::new();
-            for j in i..toks.len().min(i + self.max_words) {
+            for (j, tok) in toks.iter().enumerate().skip(i).take(self.max_words) {
                 if j > i {
                     key.push(' ');
                 }
-                key.push_str(toks[j].key);
+                key.push_str(tok.key);
                 ends.push(key.clone());
             }
             for (n, k) in ends.iter().enumerate().rev() {

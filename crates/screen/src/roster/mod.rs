@@ -228,9 +228,9 @@ impl<'m> RosterScreener<'m> {
                 continue;
             }
             if !w.work_country_not.is_empty()
-                && !work_country
+                && work_country
                     .as_deref()
-                    .is_some_and(|c| !w.work_country_not.iter().any(|x| x == c))
+                    .is_none_or(|c| w.work_country_not.iter().any(|x| x == c))
             {
                 continue;
             }

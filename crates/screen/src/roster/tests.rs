@@ -63,7 +63,10 @@ fn rows_with_list_rule_region_and_relation_hits() {
     let stats = run_batch(
         &s,
         &mut rows,
-        &mut |h| Ok(hits.extend_from_slice(h)),
+        &mut |h| {
+            hits.extend_from_slice(h);
+            Ok(())
+        },
         &mut |e| errors.push(e.to_string()),
         &mut |_, _| {},
     )
@@ -134,7 +137,10 @@ fn jsonl_rows_and_bad_lines() {
     let stats = run_batch(
         &s,
         &mut rows,
-        &mut |h| Ok(hits.extend_from_slice(h)),
+        &mut |h| {
+            hits.extend_from_slice(h);
+            Ok(())
+        },
         &mut |e| errors.push(e.clone()),
         &mut |_, _| {},
     )

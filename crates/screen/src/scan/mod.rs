@@ -467,7 +467,13 @@ impl<'m> Scanner<'m> {
                     }
                     // one-word names count only with their legal form or when plausible alone
                     let widened = (first..=last).filter(|j| !used.contains(j)).count();
-                    if !self.plausible(n, a, &used, widened, toks, text, case_informative) {
+                    let hit = SpanHit {
+                        name: n,
+                        anchor: a,
+                        used: &used,
+                        widened,
+                    };
+                    if !self.plausible(&hit, toks, text, case_informative) {
                         continue;
                     }
                     out.push(toks[first].range.start..toks[last].range.end);
@@ -481,16 +487,13 @@ impl<'m> Scanner<'m> {
 
     /// Filters of the module docs: no ordinary words, no given names alone. `widened` counts the
     /// name's other words (legal form, particles…) found next to the matched ones.
-    fn plausible(
-        &self,
-        name: u32,
-        anchor: u32,
-        used: &[usize],
-        widened: usize,
-        toks: &[Tok],
-        text: &str,
-        case_informative: bool,
-    ) -> bool {
+    fn plausible(&self, hit: &SpanHit, toks: &[Tok], text: &str, case_informative: bool) -> bool {
+        let SpanHit {
+            name,
+            anchor,
+            used,
+            widened,
+        } = *hit;
         let idx = self.matcher.index();
         let df = idx.vocab.df[anchor as usize];
         if used.len() == 1 && widened == 0 {
@@ -838,3 +841,15 @@ fn is_common_word(w: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// A name of the index found in a token window, before the filters of `plausible`.
+struct SpanHit<'a> {
+    /// The name record that the matched tokens belong to.
+    name: u32,
+    /// The rarest matched vocabulary token (the anchor of the lookup).
+    anchor: u32,
+    /// Token positions in the text that matched the name's tokens.
+    used: &'a [usize],
+    /// The name's other words (legal form, particles…) found next to the matched ones.
+    widened: usize,
+}

@@ -221,7 +221,9 @@ fn streamed_blocks_find_names_across_block_edges() {
     let mut expected = Vec::new();
     while text.len() < 3 * input::BLOCK + 5000 {
         text.push_str(filler);
-        if text.len() % 7 == 0 || (text.len() % input::BLOCK) > input::BLOCK - 3 * filler.len() {
+        if text.len().is_multiple_of(7)
+            || (text.len() % input::BLOCK) > input::BLOCK - 3 * filler.len()
+        {
             expected.push(text.len());
             text.push_str("Kim Jong Un ");
         }
