@@ -25,25 +25,36 @@ pub struct Args {
     /// List files or folders to import.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Do not build the screening index now; the first `screen`, `match` or `serve` builds it.
+    /// Building it holds the whole snapshot in memory, which a very large custom list may not
+    /// want at import time.
+    #[arg(long)]
+    pub no_index: bool,
 }
 
 pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
     let dir = data::open_data_dir(global)?;
     let sets = sources::detect_paths(&args.paths)
         .map_err(|e| CliError::from(e).hint(unchanged_line(&dir)))?;
-    let outcome = import_sets(&dir, &sets, out)?;
+    let outcome = import_sets(&dir, &sets, out, !args.no_index)?;
     report(out, &outcome, &BTreeMap::new())?;
     crate::commands::recording::after_import(global, out)
 }
 
-/// Imports source sets with a progress display on stderr; on error, the error says that the
-/// snapshot in service is unchanged.
-pub fn import_sets(dir: &DataDir, sets: &[SourceSet], out: &Output) -> Result<ImportOutcome> {
+/// Imports source sets with a progress display on stderr, then (with `index`) builds the new
+/// snapshot's screening index; on error, the error says that the snapshot in service is
+/// unchanged.
+pub fn import_sets(
+    dir: &DataDir,
+    sets: &[SourceSet],
+    out: &Output,
+    index: bool,
+) -> Result<ImportOutcome> {
     let mut progress = Progress::new(out);
     let result = dir.import(sets, &mut |ev| progress.event(ev));
     progress.finish();
     let outcome = result.map_err(|e| CliError::from(e).hint(unchanged_line(dir)))?;
-    if let ImportOutcome::Updated { snapshot, .. } = &outcome {
+    if let (true, ImportOutcome::Updated { snapshot, .. }) = (index, &outcome) {
         build_index(dir, &snapshot.version, out);
     }
     Ok(outcome)

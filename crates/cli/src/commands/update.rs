@@ -81,7 +81,7 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
     let folders: Vec<PathBuf> = fetched.iter().map(|f| f.dir().to_path_buf()).collect();
     let sets = sources::detect_paths(&folders)
         .map_err(|e| CliError::from(e).hint(unchanged_line(&dir)))?;
-    let outcome = import::import_sets(&dir, &sets, out)?;
+    let outcome = import::import_sets(&dir, &sets, out, true)?;
 
     let in_outcome = |key: &str| match &outcome {
         ImportOutcome::Updated {

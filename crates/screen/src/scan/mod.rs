@@ -323,10 +323,12 @@ impl<'m> Scanner<'m> {
         toks.clear();
         text::spans::for_each_token(text, |range, t| {
             let class = self.class(st, t);
+            // a word of a script without case (Hangul, Han, Arabic…) counts as capitalised:
+            // case tells nothing about it
             let capital = text[range.clone()]
                 .chars()
                 .next()
-                .is_some_and(char::is_uppercase);
+                .is_some_and(|c| c.is_uppercase() || (c.is_alphabetic() && !c.is_lowercase()));
             toks.push(Tok {
                 range,
                 ids: st.entries[class as usize].ids.clone(),
