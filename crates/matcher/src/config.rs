@@ -161,6 +161,21 @@ pub struct NameWeights {
     /// Penalty multiplier when every matched token matched only weakly (no token agrees
     /// exactly or by a transliteration rule): guards against names made of near misses.
     pub all_fuzzy_factor: f32,
+    /// Multiplier of a name the publisher marks as weak or low quality (OFAC "weak a.k.a.",
+    /// UN "Low" quality alias): short or generic names ("BANCORP", "Al-Grein") that OFAC says
+    /// are not to be relied on alone. An exact weak alias still alerts, below a strong name.
+    pub weak_alias_factor: f32,
+}
+
+impl NameWeights {
+    /// The factor applied to a name of this kind: [`NameWeights::weak_alias_factor`] for weak
+    /// aliases, 1 otherwise.
+    pub fn kind_factor(&self, kind: model::NameKind) -> f32 {
+        match kind {
+            model::NameKind::WeakAlias => self.weak_alias_factor,
+            _ => 1.0,
+        }
+    }
 }
 
 impl Default for NameWeights {
@@ -169,13 +184,14 @@ impl Default for NameWeights {
             query_coverage_exponent: 0.6,
             candidate_coverage_exponent: 0.45,
             rarity_floor: 0.25,
-            fuzzy_common_penalty: 0.0,
+            fuzzy_common_penalty: 0.1,
             unknown_token_rarity: 0.5,
             joined_name_chars_per_edit: 6,
             truncated_base: 0.8,
             truncated_gain: 0.15,
             truncated_min_chars: 10,
             all_fuzzy_factor: 0.93,
+            weak_alias_factor: 0.9,
         }
     }
 }

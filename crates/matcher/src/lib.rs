@@ -132,7 +132,8 @@ impl Matcher {
             }
         }
         let lists = opts.lists.as_ref();
-        let mut best: FxHashMap<u32, Alignment> = FxHashMap::default();
+        // per entity: its best name, by the name score after the name-kind factor
+        let mut best: FxHashMap<u32, (f32, Alignment)> = FxHashMap::default();
         for name in names {
             let rec = &idx.names[name as usize];
             let ent = &idx.entities[rec.entity as usize];
@@ -144,10 +145,11 @@ impl Matcher {
                     continue;
                 }
                 let a = align::align(idx, cfg, &mut cache, var, vi, name);
+                let s = a.score * cfg.names.kind_factor(rec.kind);
                 match best.get(&rec.entity) {
-                    Some(b) if b.score >= a.score => {}
+                    Some((b, _)) if *b >= s => {}
                     _ => {
-                        best.insert(rec.entity, a);
+                        best.insert(rec.entity, (s, a));
                     }
                 }
             }
@@ -156,9 +158,20 @@ impl Matcher {
         let threshold = opts.threshold.unwrap_or(cfg.threshold);
         let mut scored: Vec<(u32, f32, Vec<Adjustment>, Alignment)> = best
             .into_iter()
-            .filter_map(|(e, a)| {
-                let (score, adj) =
-                    evidence::apply(cfg, idx, q, &idx.entities[e as usize], a.score)?;
+            .filter_map(|(e, (s, a))| {
+                let mut adj = Vec::new();
+                let kind = idx.names[a.name as usize].kind;
+                if s < a.score {
+                    adj.push(Adjustment::factor(
+                        "names.weak_alias_factor",
+                        "the listed name is a weak alias, rated low quality by the publisher"
+                            .to_string(),
+                        cfg.names.kind_factor(kind),
+                        s,
+                    ));
+                }
+                let (score, more) = evidence::apply(cfg, idx, q, &idx.entities[e as usize], s)?;
+                adj.extend(more);
                 (score >= min_score).then_some((e, score, adj, a))
             })
             .collect();

@@ -49,6 +49,27 @@ fn an_exact_name_scores_one_and_explains_itself() {
 }
 
 #[test]
+fn a_weak_alias_alerts_but_below_a_strong_name() {
+    // OFAC lists "BANCORP" as a weak a.k.a. of BANCO CORPORATIVO SA (us_ofac_sdn:26549)
+    let q = Query {
+        schema: Some(Schema::Organization),
+        ..Query::name("Bancorp")
+    };
+    let m = top(q).expect("a match");
+    assert_eq!(m.entity_id, "us_ofac_sdn:26549");
+    let f = Config::default().names.weak_alias_factor;
+    assert!(m.is_match && (m.score - f).abs() < 1e-6, "{}", m.score);
+    let adj = &m.explanation.adjustments[0];
+    assert_eq!(adj.feature, "names.weak_alias_factor");
+    // its primary name, exact, still scores 1.0
+    let q = Query {
+        schema: Some(Schema::Organization),
+        ..Query::name("Banco Corporativo SA")
+    };
+    assert_eq!(top(q).expect("a match").score, 1.0);
+}
+
+#[test]
 fn korean_romanisations_find_kim_jong_un() {
     for q in [
         "Kim Jong-un",
