@@ -24,6 +24,8 @@
 //! - [`delta`]: the difference between two snapshots and the rescreening of monitored records
 //!   against only what was added or changed.
 //! - [`export`]: alerts and screening records as CSV (formula-injection safe) and JSON.
+//! - [`review`]: an alert with its input, its entity, its explanation and its history, for a
+//!   reviewer.
 //!
 //! The trait is synchronous. An async caller (the server) calls it from
 //! `tokio::task::spawn_blocking`: the PostgreSQL client drives its own small runtime and must
@@ -38,6 +40,7 @@ pub mod monitor;
 pub mod postgres;
 pub mod record;
 pub mod records;
+pub mod review;
 pub mod sql;
 pub mod sqlite;
 mod types;

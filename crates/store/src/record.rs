@@ -81,6 +81,49 @@ pub fn derive_key(
     format!("derived:{}", hex::encode(h.finalize()))
 }
 
+/// A screening made with `engine`, ready to record: the snapshot and matcher version, the
+/// threshold applied (the matcher's calibrated one when `threshold` is `None`), and the
+/// [`crate::entity_hash`] of each entity at or above it, read from the snapshot. The caller
+/// sets the idempotency key, the identity and the context when it has them
+/// (`watchlist screen --record` and the server's recording both build their records here).
+pub fn new_screening(
+    engine: &engine::Engine,
+    query: Query,
+    results: Vec<Match>,
+    threshold: Option<f32>,
+    options: serde_json::Value,
+    actor: &str,
+    source: &str,
+) -> NewScreening {
+    let threshold = threshold.unwrap_or(engine.matcher().config().threshold);
+    let entity_hashes = results
+        .iter()
+        .filter(|m| m.score >= threshold)
+        .filter_map(|m| {
+            Some((
+                m.entity_id.clone(),
+                crate::delta::snapshot_entity_hash(engine, &m.entity_id)?,
+            ))
+        })
+        .collect();
+    NewScreening {
+        idempotency_key: None,
+        actor: actor.to_string(),
+        source: source.to_string(),
+        identity: None,
+        query,
+        context: None,
+        snapshot: engine.snapshot.manifest.version.clone(),
+        matcher_version: matcher::MATCHER_VERSION.into(),
+        threshold,
+        options,
+        results,
+        entity_hashes,
+        alert_scope: None,
+        monitored: None,
+    }
+}
+
 /// The columns of a screening record, in [`from_row`] order.
 const COLUMNS: &str = "seq, idempotency_key, created_at, actor, source, identity, input, \
                        snapshot, matcher_version, threshold, results, prev_hash, hash";

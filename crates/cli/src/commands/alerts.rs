@@ -14,9 +14,7 @@ use crate::commands::screen::write_explanation;
 use crate::data;
 use crate::error::{CliError, Result};
 use crate::output::{Format, Output, Table};
-use matcher::Match;
 use model::Entity;
-use sources::snapshot::DataDir;
 use std::io::Write;
 use store::{Alert, AlertFilter, AlertStatus, Decision, Disposition, Store};
 
@@ -91,14 +89,10 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
 }
 
 fn statuses(s: &str) -> Result<Vec<AlertStatus>> {
-    Ok(match s {
-        "queue" => AlertFilter::queue().statuses,
-        "all" => Vec::new(),
-        other => vec![AlertStatus::parse(other).ok_or_else(|| {
-            CliError::bad_input(format!(
-                "--status {other:?}: use queue, open, escalated, pending_second_review, closed or all"
-            ))
-        })?],
+    store::review::statuses(s).ok_or_else(|| {
+        CliError::bad_input(format!(
+            "--status {s:?}: use queue, open, escalated, pending_second_review, closed or all"
+        ))
     })
 }
 
@@ -154,41 +148,18 @@ fn list(store: &dyn Store, out: &mut Output, a: ListArgs) -> Result<()> {
     Ok(())
 }
 
-/// The entity as it was in the alert's snapshot (or in service, if that one is gone).
-fn entity_of(global: &Global, alert: &Alert) -> Option<Entity> {
-    let dir = DataDir::open(data::data_dir(global).ok()?).ok()?;
-    let id = alert.entity_id.parse().ok()?;
-    let snap = dir.snapshot(&alert.snapshot).or_else(|_| {
-        dir.current()?
-            .ok_or_else(|| sources::snapshot::SnapshotError::UnknownSnapshot(String::new()))
-    });
-    snap.ok()?.get(&id).ok().flatten()
-}
-
 fn show(global: &Global, store: &dyn Store, out: &mut Output, a: ShowArgs) -> Result<()> {
-    let alert = store
-        .alert(a.id)
+    let case = store::review::case(store, &data::data_dir(global)?, a.id)
         .map_err(store_err)?
         .ok_or_else(|| CliError::not_found(format!("no alert #{}", a.id)))?;
-    let events = store.alert_events(a.id).map_err(store_err)?;
-    let screening = store.screening(alert.screening_seq).map_err(store_err)?;
-    let entity = entity_of(global, &alert);
-    let mut result: Option<Match> = screening.as_ref().and_then(|s| {
-        s.results.as_array()?.iter().find_map(|m| {
-            (m["entity_id"] == alert.entity_id.as_str())
-                .then(|| serde_json::from_value(m.clone()).ok())
-                .flatten()
-        })
-    });
-    // the plain-language reason is not stored (the reason code is)
-    for t in result
-        .iter_mut()
-        .flat_map(|m| m.explanation.tokens.iter_mut())
-    {
-        if t.why.is_empty() {
-            t.why = t.reason.describe().to_string();
-        }
-    }
+    let store::review::AlertCase {
+        alert,
+        screening,
+        query: input,
+        entity,
+        result,
+        events,
+    } = case;
     if out.format().is_machine() {
         out.json(&serde_json::json!({
             "alert": alert,
@@ -220,10 +191,6 @@ fn show(global: &Global, store: &dyn Store, out: &mut Output, a: ShowArgs) -> Re
         crate::commands::short(&alert.snapshot)
     )?;
     writeln!(w)?;
-    let input = screening
-        .as_ref()
-        .and_then(|s| serde_json::from_value::<matcher::Query>(s.input["query"].clone()).ok())
-        .unwrap_or_default();
     side_by_side(w, &alert, &input, entity.as_ref())?;
     if let Some(m) = &result {
         writeln!(w)?;

@@ -6,10 +6,10 @@
 use crate::cli::Global;
 use crate::error::{CliError, Result};
 use crate::output::{Format, Output};
-use screen::roster::input::{self, CsvRows, JsonRows, Rows};
+use screen::roster::input;
 use screen::roster::relations::RelationIndex;
 use screen::roster::{run_batch, BatchOptions, RosterScreener, RowHit};
-use std::io::{BufRead, BufReader, IsTerminal, Write};
+use std::io::{BufReader, IsTerminal, Write};
 use std::time::Instant;
 
 #[derive(Debug, clap::Args)]
@@ -56,28 +56,11 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
     let file =
         std::fs::File::open(&args.file).map_err(|e| CliError::bad_input(format!("{name}: {e}")))?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut reader = BufReader::with_capacity(1 << 20, file);
-    let head = reader
-        .fill_buf()
-        .map_err(|e| CliError::failure(format!("{name}: {e}")))?;
-    if head.contains(&0) {
-        return Err(CliError::bad_input(format!(
-            "{name}: binary file; a roster is CSV or JSON lines"
-        )));
-    }
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    let jsonl = name.ends_with(".jsonl")
-        || name.ends_with(".ndjson")
-        || head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-    let sep = input::sniff_separator(head.split(|b| *b == b'\n').next().unwrap_or(b""));
-    let mut rows: Box<dyn Rows> = if jsonl {
-        Box::new(JsonRows::new(reader, &map))
-    } else {
-        Box::new(
-            CsvRows::new(reader, sep, &map)
-                .map_err(|e| CliError::bad_input(format!("{name}: {e}")))?,
-        )
-    };
+    let reader = BufReader::with_capacity(1 << 20, file);
+    let mut rows = input::open(&name, reader, &map).map_err(|e| match e {
+        input::OpenError::Io(e) => CliError::failure(format!("{name}: {e}")),
+        e => CliError::bad_input(format!("{name}: {e}")),
+    })?;
 
     let engine = super::scan::open_engine(global, out)?;
     if let Some(w) = engine.demo_warning() {

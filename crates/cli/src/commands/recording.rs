@@ -8,9 +8,8 @@ use crate::error::{CliError, Exit, Result};
 use crate::output::{thousands, Output};
 use engine::Engine;
 use matcher::{Match, Query, SearchOptions};
-use std::collections::BTreeMap;
 use store::delta::{self, ScreenOptions};
-use store::{Location, NewScreening, Recorded, RescreenRun, Store, StoreError};
+use store::{Location, Recorded, RescreenRun, Store, StoreError};
 
 /// Where the store is.
 pub fn location(global: &Global) -> Result<Location> {
@@ -58,35 +57,17 @@ pub fn record_screening(
     subject: Option<String>,
     key: Option<String>,
 ) -> Result<Recorded> {
-    let threshold = opts
-        .threshold
-        .unwrap_or(engine.matcher().config().threshold);
-    let entity_hashes: BTreeMap<String, String> = results
-        .iter()
-        .filter(|m| m.score >= threshold)
-        .filter_map(|m| {
-            Some((
-                m.entity_id.clone(),
-                delta::snapshot_entity_hash(engine, &m.entity_id)?,
-            ))
-        })
-        .collect();
-    let s = NewScreening {
-        idempotency_key: key,
-        actor: actor(),
-        source: "cli".into(),
-        identity: subject,
-        query: query.clone(),
-        context: None,
-        snapshot: engine.snapshot.manifest.version.clone(),
-        matcher_version: matcher::MATCHER_VERSION.into(),
-        threshold,
-        options: serde_json::json!({ "limit": opts.limit, "lists": opts.lists }),
-        results: results.to_vec(),
-        entity_hashes,
-        alert_scope: None,
-        monitored: None,
-    };
+    let mut s = store::record::new_screening(
+        engine,
+        query.clone(),
+        results.to_vec(),
+        opts.threshold,
+        serde_json::json!({ "limit": opts.limit, "lists": opts.lists }),
+        &actor(),
+        "cli",
+    );
+    s.idempotency_key = key;
+    s.identity = subject;
     store
         .record(&[s])
         .map_err(|e| {

@@ -368,3 +368,42 @@ pub fn sniff_separator(first_line: &[u8]) -> u8 {
         .max_by_key(|s| first_line.iter().filter(|b| *b == s).count())
         .unwrap_or(b',')
 }
+
+/// Why a roster cannot be read at all (bad rows are [`RowError`]s instead).
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("binary file; a roster is CSV or JSON lines")]
+    Binary,
+    /// The CSV header row cannot be read or lacks a name column.
+    #[error("{0}")]
+    Header(String),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens a roster as a stream of rows, deciding its kind from its name and first bytes:
+/// JSON lines for a `.jsonl` or `.ndjson` name or content starting with `{`, else CSV with
+/// the separator its header line uses most ([`sniff_separator`]). A NUL byte in the first
+/// block means a binary file, which is refused. `map` is the column mapping ([`parse_map`]).
+pub fn open<'a, R: BufRead + Send + 'a>(
+    name: &str,
+    mut reader: R,
+    map: &[(String, String)],
+) -> Result<Box<dyn Rows + Send + 'a>, OpenError> {
+    let head = reader.fill_buf()?;
+    if head.contains(&0) {
+        return Err(OpenError::Binary);
+    }
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let lower = name.to_ascii_lowercase();
+    let jsonl = lower.ends_with(".jsonl")
+        || lower.ends_with(".ndjson")
+        || head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    if jsonl {
+        return Ok(Box::new(JsonRows::new(reader, map)));
+    }
+    let sep = sniff_separator(head.split(|b| *b == b'\n').next().unwrap_or(b""));
+    Ok(Box::new(
+        CsvRows::new(reader, sep, map).map_err(OpenError::Header)?,
+    ))
+}

@@ -88,6 +88,17 @@ pub struct RowHit {
     pub detail: String,
 }
 
+/// One row screened, with what an audit trail keeps of it.
+#[derive(Debug, Clone)]
+pub struct RowScreened {
+    /// The query the name was screened with ([`RosterScreener::row_query`]).
+    pub query: Query,
+    /// The matcher's matches for the name, at or above the threshold, with explanations.
+    pub matches: Vec<matcher::Match>,
+    /// Every hit of the row (list, employer and rule hits).
+    pub hits: Vec<RowHit>,
+}
+
 /// Options of a batch.
 #[derive(Debug, Clone, Default)]
 pub struct BatchOptions {
@@ -149,7 +160,13 @@ impl<'m> RosterScreener<'m> {
 
     /// Screens one row: list hits, employer hits, rule hits.
     pub fn screen_row(&self, row: &Row) -> Vec<RowHit> {
-        let mut out = Vec::new();
+        self.screen_row_full(row).hits
+    }
+
+    /// The query a row's name is screened with: the name, as a person or (for a row of kind
+    /// `company`, `organization`, `entity`) an organisation, with the birth date, the
+    /// nationality and the passport number as evidence.
+    pub fn row_query(row: &Row) -> Query {
         let company = row.kind.as_deref().is_some_and(|k| {
             matches!(
                 k.to_ascii_lowercase().as_str(),
@@ -157,7 +174,7 @@ impl<'m> RosterScreener<'m> {
             )
         });
         let nationality = row.nationality.as_deref().and_then(country_code);
-        let q = Query {
+        Query {
             names: vec![row.name.clone()],
             schema: Some(if company {
                 Schema::Organization
@@ -181,18 +198,27 @@ impl<'m> RosterScreener<'m> {
                 .filter(|p| !p.trim().is_empty())
                 .cloned()
                 .collect(),
-        };
-        for m in self
+        }
+    }
+
+    /// Screens one row and keeps, beside the hits, the name query and the matcher's matches
+    /// for it (with their explanations), as an audit trail records them.
+    pub fn screen_row_full(&self, row: &Row) -> RowScreened {
+        let mut out = Vec::new();
+        let nationality = row.nationality.as_deref().and_then(country_code);
+        let q = Self::row_query(row);
+        let matches: Vec<matcher::Match> = self
             .matcher
             .search(&q, &self.opts)
             .into_iter()
             .filter(|m| m.is_match)
-        {
+            .collect();
+        for m in &matches {
             let mut h = Self::hit(row, "list", "name");
-            h.detail = explain(&m);
-            h.matched = m.entity_id;
+            h.detail = explain(m);
+            h.matched = m.entity_id.clone();
             h.score = Some(m.score);
-            h.caption = m.caption;
+            h.caption = m.caption.clone();
             out.push(h);
         }
         let mut linked = false;
@@ -296,7 +322,11 @@ impl<'m> RosterScreener<'m> {
             };
             out.push(h);
         }
-        out
+        RowScreened {
+            query: q,
+            matches,
+            hits: out,
+        }
     }
 
     /// The country the person works in: `country`, else the employer's address, else the
@@ -446,6 +476,30 @@ pub fn run_batch(
     on_error: &mut dyn FnMut(&RowError),
     on_progress: &mut dyn FnMut(u64, u64),
 ) -> std::io::Result<BatchStats> {
+    run_batch_full(
+        screener,
+        rows,
+        &mut |_, r| {
+            if r.hits.is_empty() {
+                Ok(())
+            } else {
+                on_hits(&r.hits)
+            }
+        },
+        on_error,
+        on_progress,
+    )
+}
+
+/// [`run_batch`] calling `on_row` with every screened row (hits or not) and its full result
+/// ([`RosterScreener::screen_row_full`]), in row order.
+pub fn run_batch_full(
+    screener: &RosterScreener,
+    rows: &mut dyn input::Rows,
+    on_row: &mut dyn FnMut(&Row, RowScreened) -> std::io::Result<()>,
+    on_error: &mut dyn FnMut(&RowError),
+    on_progress: &mut dyn FnMut(u64, u64),
+) -> std::io::Result<BatchStats> {
     use rayon::prelude::*;
     let mut stats = BatchStats::default();
     let mut chunk: Vec<Row> = Vec::with_capacity(CHUNK);
@@ -466,15 +520,18 @@ pub fn run_batch(
                 }
             }
         }
-        let results: Vec<Vec<RowHit>> = chunk.par_iter().map(|r| screener.screen_row(r)).collect();
-        for hits in &results {
+        let results: Vec<RowScreened> = chunk
+            .par_iter()
+            .map(|r| screener.screen_row_full(r))
+            .collect();
+        for (row, r) in chunk.iter().zip(results) {
             stats.rows += 1;
             stats.screened += 1;
-            if !hits.is_empty() {
+            if !r.hits.is_empty() {
                 stats.rows_with_hits += 1;
-                stats.hits += hits.len() as u64;
-                on_hits(hits)?;
+                stats.hits += r.hits.len() as u64;
             }
+            on_row(row, r)?;
         }
         on_progress(stats.rows, rows.bytes_read());
     }

@@ -105,6 +105,24 @@ pub struct MentionEntity {
     pub explanation: Explanation,
 }
 
+impl MentionEntity {
+    /// The mention's entity as the matcher's result for the mention's text (`is_match`:
+    /// a mention is reported only at or above the threshold), as an audit trail records it.
+    pub fn to_match(&self) -> matcher::Match {
+        matcher::Match {
+            entity_id: self.entity_id.clone(),
+            list: self.list.clone(),
+            list_id: self.list_id.clone(),
+            caption: self.caption.clone(),
+            schema: self.schema,
+            score: self.score,
+            is_match: true,
+            name: self.matched_name.clone(),
+            explanation: self.explanation.clone(),
+        }
+    }
+}
+
 /// A reference to a sanctioned region, with offsets into the original input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlaceMention {
