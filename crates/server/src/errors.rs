@@ -27,6 +27,22 @@ pub struct ApiError {
     pub message: String,
     /// Answer in yente's shape too (`detail` beside `error`).
     pub yente: bool,
+    /// Where in the input the problem is (a malformed payment message).
+    pub position: Option<ErrorPosition>,
+}
+
+/// Where in an input something is wrong; any subset may be known.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ErrorPosition {
+    /// 1-based line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// 1-based column (characters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u64>,
+    /// 0-based byte offset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub byte: Option<u64>,
 }
 
 /// The body of every error response.
@@ -45,12 +61,17 @@ pub struct ErrorDetail {
     /// `payload_too_large`, `too_many_queries`, `unknown_schema`, `unknown_property`,
     /// `invalid_value`, `invalid_id`, `not_found`, `unknown_list`, `unauthorized`, `forbidden`,
     /// `not_ready`, `timeout`, `busy`, `method_not_allowed`, `unsupported_media_type`,
-    /// `update_failed`, `internal`.
+    /// `update_failed`, `invalid_message`, `unknown_format`, `binary_input`,
+    /// `invalid_idempotency_key`, `idempotency_conflict`, `refused`, `no_store`,
+    /// `database_unavailable`, `internal`.
     #[schema(example = "invalid_json")]
     pub code: String,
     /// A sentence saying what was wrong and, where it helps, what to do.
     #[schema(example = "the body is not valid JSON: expected `,` or `}` at line 1 column 12")]
     pub message: String,
+    /// Where in the input, when the error is about a place in it (`invalid_message`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<ErrorPosition>,
 }
 
 impl ApiError {
@@ -60,7 +81,13 @@ impl ApiError {
             code,
             message: message.into(),
             yente: false,
+            position: None,
         }
+    }
+    /// The same error with the place in the input it is about.
+    pub fn at(mut self, position: ErrorPosition) -> Self {
+        self.position = Some(position);
+        self
     }
     /// 400 with a code.
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -103,6 +130,7 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: self.code.to_string(),
                 message: self.message,
+                position: self.position,
             },
         };
         (self.status, Json(body)).into_response()

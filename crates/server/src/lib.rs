@@ -6,18 +6,27 @@
 //! background from its persisted index (`/readyz` turns 200 when it is in). New snapshots are
 //! swapped in atomically while requests go on ([`state`]).
 //!
+//! Beside names, the server screens documents (`POST /v1/scan`), payment messages
+//! (`POST /v1/screen/payment`) and rosters (`POST /v1/screen/batch`, as background [`jobs`])
+//! with the `screen` crate, and keeps the audit trail with the `store` crate: with `--record`
+//! every screening is recorded and opens alerts, which analysts review under `/v1/alerts`
+//! ([`recording`]).
+//!
 //! Modules: [`routes`] (one file per API area), [`auth`] (API keys), [`errors`] (JSON errors
 //! and extractors), [`query`] (query entities in FollowTheMoney's shape), [`types`] and
 //! [`plain`] (results and their plain-language explanations), [`ftm`] (entities as
-//! FollowTheMoney properties, for yente clients), [`metrics`], [`openapi`], [`ui`].
+//! FollowTheMoney properties, for yente clients), [`recording`] (the store, recording and
+//! idempotency), [`jobs`] (batch screening jobs), [`metrics`], [`openapi`], [`ui`].
 
 pub mod auth;
 pub mod errors;
 pub mod ftm;
+pub mod jobs;
 pub mod metrics;
 pub mod openapi;
 pub mod plain;
 pub mod query;
+pub mod recording;
 pub mod routes;
 pub mod state;
 pub mod types;
@@ -46,6 +55,13 @@ pub struct ServeOptions {
     pub limits: Limits,
     /// Sources file for downloads by `POST /v1/admin/update` (default: the built-in one).
     pub sources: Option<PathBuf>,
+    /// The audit-trail store: `postgres://…` or a SQLite file; default
+    /// `<data_dir>/watchlist.db` (as the CLI's). It is opened when this is set, with
+    /// `record`, or when the default SQLite file exists; otherwise `/v1/alerts` says there is
+    /// no store.
+    pub database: Option<String>,
+    /// Record every screening (match, scan, payment, batch) with the API key's name as actor.
+    pub record: bool,
 }
 
 impl ServeOptions {
@@ -60,6 +76,8 @@ impl ServeOptions {
             watch: false,
             limits: Limits::default(),
             sources: None,
+            database: None,
+            record: false,
         }
     }
 
@@ -83,6 +101,8 @@ pub enum ServeError {
     Keys(#[from] auth::KeyError),
     #[error("--require-key is set but {0} holds no key; make one with `watchlist serve --add-key NAME --role read`")]
     NoKeys(String),
+    #[error("the audit-trail store cannot be opened: {0}")]
+    Store(#[from] store::StoreError),
     #[error("the server failed: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -144,13 +164,17 @@ pub async fn start_with_shutdown(
             source,
         })?;
     let addr = listener.local_addr()?;
-    let state: AppState = Arc::new(Shared::new(
-        opts.data_dir.clone(),
-        keys,
-        opts.require_key,
-        opts.limits.clone(),
-        opts.sources.clone(),
-    ));
+    let store = open_store(&opts).await?;
+    let state: AppState = Arc::new(
+        Shared::new(
+            opts.data_dir.clone(),
+            keys,
+            opts.require_key,
+            opts.limits.clone(),
+            opts.sources.clone(),
+        )
+        .with_store(store, opts.record),
+    );
     let loader = state.clone();
     tokio::spawn(async move {
         let _ = loader.reload().await;
@@ -169,6 +193,28 @@ pub async fn start_with_shutdown(
         shutdown: None,
         task,
     })
+}
+
+/// Opens the audit-trail store when the options ask for one or the data directory has one
+/// (see [`ServeOptions::database`]), on a blocking thread (PostgreSQL connects there).
+async fn open_store(opts: &ServeOptions) -> Result<Option<Arc<dyn store::Store>>, ServeError> {
+    let location = store::Location::resolve(opts.database.as_deref(), &opts.data_dir);
+    if !(opts.record || opts.database.is_some() || location.exists()) {
+        return Ok(None);
+    }
+    let opened = tokio::task::spawn_blocking(move || store::open(&location))
+        .await
+        .map_err(|e| ServeError::Io(std::io::Error::other(e.to_string())))??;
+    tracing::info!(
+        "audit trail: {}{}",
+        opened.describe(),
+        if opts.record {
+            " (recording every screening)"
+        } else {
+            ""
+        }
+    );
+    Ok(Some(Arc::from(opened)))
 }
 
 /// Runs the server on a new runtime until Ctrl-C or SIGTERM. `notify` receives the lines a

@@ -2,7 +2,10 @@
 //!
 //! Every route is listed here; a test checks that each route of the router is documented.
 
-use crate::routes::{admin, entities, health, lists, match_api, metrics, reconcile, search, yente};
+use crate::routes::{
+    admin, alerts, batch, entities, health, lists, match_api, metrics, payment, reconcile, scan,
+    search, yente,
+};
 use axum::http::header;
 use axum::response::IntoResponse;
 use std::sync::OnceLock;
@@ -35,9 +38,12 @@ impl Modify for Security {
     info(
         title = "watchlist",
         description = "Sanctions screening against the official lists: batch matching (native and \
-OpenSanctions yente-compatible), search, entity lookup, list status, OpenRefine reconciliation.\n\n\
+OpenSanctions yente-compatible), search, entity lookup, list status, OpenRefine reconciliation; \
+documents, payment messages and rosters; the audit trail's alerts and decisions.\n\n\
 Errors are JSON: `{\"error\": {\"code\": \"...\", \"message\": \"...\"}}`.\n\n\
-Read endpoints are open unless the server runs with `--require-key`; `/v1/admin/*` needs an admin key.",
+Read endpoints are open unless the server runs with `--require-key`; decisions on alerts need a \
+write key (its name is the reviewer); `/v1/admin/*` needs an admin key. With `--record` every \
+screening is recorded and opens alerts; an `Idempotency-Key` header makes recording idempotent.",
         license(name = "Apache-2.0"),
     ),
     paths(
@@ -48,6 +54,14 @@ Read endpoints are open unless the server runs with `--require-key`; `/v1/admin/
         lists::get,
         reconcile::get,
         reconcile::post,
+        scan::post,
+        payment::post,
+        batch::post,
+        batch::get,
+        batch::hits,
+        alerts::list,
+        alerts::get,
+        alerts::decide,
         admin::update,
         admin::reload,
         health::healthz,
@@ -62,6 +76,10 @@ Read endpoints are open unless the server runs with `--require-key`; `/v1/admin/
         (name = "entities", description = "Listed entities"),
         (name = "lists", description = "The lists in service"),
         (name = "reconciliation", description = "W3C Reconciliation Service API (OpenRefine)"),
+        (name = "documents", description = "Mentions of listed entities and sanctioned regions in documents"),
+        (name = "payments", description = "Payment messages: ISO 20022 pacs.008 and pain.001, SWIFT MT103 and MT101"),
+        (name = "rosters", description = "Rosters of people and companies, screened as background jobs"),
+        (name = "alerts", description = "The audit trail's alerts: the queue, one alert for review, decisions (four eyes)"),
         (name = "admin", description = "Updates and reloads (admin key)"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
@@ -100,6 +118,14 @@ mod tests {
             "/v1/entities/{id}",
             "/v1/lists",
             "/v1/reconcile",
+            "/v1/scan",
+            "/v1/screen/payment",
+            "/v1/screen/batch",
+            "/v1/screen/batch/{job}",
+            "/v1/screen/batch/{job}/hits",
+            "/v1/alerts",
+            "/v1/alerts/{id}",
+            "/v1/alerts/{id}/decision",
             "/v1/admin/update",
             "/v1/admin/reload",
             "/healthz",
@@ -126,6 +152,11 @@ mod tests {
             "EntityResponse",
             "ListsResponse",
             "ErrorBody",
+            "ScanResponse",
+            "PaymentResponse",
+            "JobView",
+            "AlertCaseOut",
+            "DecisionRequest",
         ] {
             assert!(
                 doc["components"]["schemas"].get(s).is_some(),

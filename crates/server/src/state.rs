@@ -69,6 +69,15 @@ pub struct Shared {
     /// The last reload error, shown by `/readyz` while nothing is loaded.
     last_error: std::sync::Mutex<Option<String>>,
     pub started: Instant,
+    /// The audit trail (screening records, alerts), when the server runs with `--record` or
+    /// `--database`, or finds the data directory's SQLite store. See [`crate::recording`].
+    pub store: Option<Arc<dyn store::Store>>,
+    /// Record every screening (`--record`).
+    pub record: bool,
+    /// Batch screening jobs ([`crate::jobs`]).
+    pub jobs: crate::jobs::Jobs,
+    /// Answers to decisions already made, by idempotency key (see [`crate::recording`]).
+    pub decisions: crate::recording::Replays,
 }
 
 /// The state handlers receive.
@@ -112,7 +121,18 @@ impl Shared {
             )),
             last_error: std::sync::Mutex::new(None),
             started: Instant::now(),
+            store: None,
+            record: false,
+            jobs: crate::jobs::Jobs::default(),
+            decisions: crate::recording::Replays::default(),
         }
+    }
+
+    /// The same state with an audit-trail store; `record` records every screening.
+    pub fn with_store(mut self, store: Option<Arc<dyn store::Store>>, record: bool) -> Self {
+        self.record = record && store.is_some();
+        self.store = store;
+        self
     }
 
     /// The engine in service, if one is loaded.
@@ -149,7 +169,7 @@ impl Shared {
                         return Ok(None);
                     }
                 }
-                Engine::open(&root).map(Some)
+                open_engine(&root).map(Some)
             })
             .await
             .unwrap_or_else(|join| {
@@ -208,6 +228,34 @@ impl Shared {
                 "the API keys file could not be re-read; keeping the keys loaded before: {e}"
             ),
         }
+    }
+}
+
+/// Opens the snapshot in service (or the demo) with the analyst overlays of
+/// `<data_dir>/overlays/` applied, as `watchlist scan`, `payment` and `batch` open it (see
+/// `screen::overlay`): every endpoint screens with the same index. Overlay rows whose entity
+/// left the lists are logged.
+pub fn open_engine(root: &std::path::Path) -> Result<Engine, engine::EngineError> {
+    let (snapshot, demo) = engine::open_snapshot(root)?;
+    match screen::overlay::open_engine(root, snapshot, demo) {
+        Ok((engine, report)) => {
+            for w in report.warnings() {
+                tracing::warn!("{w}");
+            }
+            if report.names > 0 {
+                tracing::info!(
+                    "analyst overlays: {} name(s) added to {} listed entities",
+                    report.names,
+                    report.entities
+                );
+            }
+            Ok(engine)
+        }
+        Err(screen::overlay::OverlayError::Engine(e)) => Err(e),
+        Err(e) => Err(engine::EngineError::Io {
+            path: screen::overlay::overlay_dir(root).display().to_string(),
+            source: std::io::Error::other(e.to_string()),
+        }),
     }
 }
 

@@ -272,6 +272,87 @@ impl MatchOut {
     }
 }
 
+/// A listed entity found in a document, a payment or a roster: the entity, the score and why.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EntityHitOut {
+    /// `list:list_id` (use it with `GET /v1/entities/{id}`).
+    #[schema(example = "un_sc:KPe.001")]
+    pub entity_id: String,
+    pub list: String,
+    pub list_id: String,
+    pub caption: String,
+    /// `Person`, `Organization`, `Vessel`, `Aircraft` or `LegalEntity`.
+    pub schema: String,
+    /// 0..1
+    pub score: f32,
+    /// The listed name that matched, as published.
+    pub matched_name: String,
+    /// The explanation in plain sentences.
+    pub summary: Vec<String>,
+    /// Why it matched: word pairs, reasons, coverage, evidence adjustments.
+    pub explanation: ExplanationOut,
+}
+
+impl EntityHitOut {
+    pub fn new(e: &screen::scan::MentionEntity, threshold: f32) -> Self {
+        let m = e.to_match();
+        EntityHitOut {
+            entity_id: e.entity_id.clone(),
+            list: e.list.clone(),
+            list_id: e.list_id.clone(),
+            caption: e.caption.clone(),
+            schema: e.schema.as_str().to_string(),
+            score: e.score,
+            matched_name: e.matched_name.clone(),
+            summary: crate::plain::summary(&m, threshold),
+            explanation: ExplanationOut::from(&e.explanation),
+        }
+    }
+}
+
+/// A reference to a sanctioned country or region, and the rule that fired.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RegionOut {
+    /// The rule that fired: `region:kp`, `region:ua-dpr`, …
+    #[schema(example = "region:ua-dpr")]
+    pub rule: String,
+    pub region: String,
+    /// The region's name.
+    pub title: String,
+    /// `hit` (the country or region itself, or an occupied place in it) or `review`
+    /// (ambiguous: an oblast only partly occupied, a town not listed as occupied).
+    pub severity: String,
+    /// The text as written.
+    pub matched: String,
+    /// The place in the gazetteer: Ukrainian name, level, KATOTTG code, occupation status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub place: Option<serde_json::Value>,
+    /// Why the rule fired, in words.
+    pub why: String,
+    /// The legal acts behind the rule.
+    pub sources: Vec<String>,
+}
+
+impl From<&screen::regions::RegionHit> for RegionOut {
+    fn from(h: &screen::regions::RegionHit) -> Self {
+        RegionOut {
+            rule: h.rule.clone(),
+            region: h.region.clone(),
+            title: h.title.clone(),
+            severity: match h.severity {
+                screen::regions::Severity::Hit => "hit",
+                screen::regions::Severity::Review => "review",
+            }
+            .to_string(),
+            matched: h.matched.clone(),
+            place: h.place.as_ref().and_then(|p| serde_json::to_value(p).ok()),
+            why: h.why.clone(),
+            sources: h.sources.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,7 +26,14 @@ Admin endpoints (/v1/admin/*) need an admin key; read endpoints need a key only 
 
 A new snapshot (POST /v1/admin/update, SIGHUP, or with --watch a `watchlist import` or
 `watchlist update` run beside the server) is loaded in the background and swapped in without
-dropping a request.")]
+dropping a request.
+
+Audit trail: --database URL (postgres://… or a SQLite file; default watchlist.db in the data
+directory, as for `watchlist alerts`) is the store of screening records and alerts. With
+--record every screening (/v1/match, /v1/scan, /v1/screen/payment, /v1/screen/batch) is
+recorded with the API key's name as actor and opens alerts; /v1/alerts lists them, and
+POST /v1/alerts/{id}/decision (a write key: watchlist serve --add-key NAME --role write)
+decides them.")]
 pub struct Args {
     /// Address and port to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
@@ -46,6 +53,10 @@ pub struct Args {
     /// Sources file for downloads by POST /v1/admin/update (default: the built-in one).
     #[arg(long, value_name = "FILE")]
     pub sources: Option<PathBuf>,
+    /// Record every screening in the audit trail (--database, default watchlist.db in the data
+    /// directory) and open alerts for its hits.
+    #[arg(long)]
+    pub record: bool,
     /// Largest request body, in MB.
     #[arg(long, default_value_t = 10, value_name = "MB")]
     pub max_body_mb: usize,
@@ -150,6 +161,8 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         watch: args.watch,
         limits,
         sources: args.sources,
+        database: global.database.clone(),
+        record: args.record,
     };
     let quiet = out.quiet();
     server::run(opts, move |line| {
@@ -160,6 +173,9 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
     .map_err(|e| match e {
         ServeError::NoKeys(_) | ServeError::Bind { .. } => CliError::bad_input(e.to_string()),
         ServeError::Keys(k) => key_error(k),
+        ServeError::Store(_) => CliError::failure(e.to_string()).hint(
+            "check --database (or $WATCHLIST_DATABASE): the database must be reachable to record",
+        ),
         ServeError::Io(_) => CliError::failure(e.to_string()),
     })
 }

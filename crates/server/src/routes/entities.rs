@@ -156,7 +156,7 @@ fn json_str<T: Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
-fn entity_out(e: Entity, engine: &engine::Engine) -> EntityOut {
+pub(crate) fn entity_out(e: Entity, engine: &engine::Engine) -> EntityOut {
     let relations = e
         .relations
         .iter()

@@ -3,10 +3,12 @@
 use super::{engine, screen_batch, validate_lists, Screened};
 use crate::errors::{ApiError, JsonBody};
 use crate::query::{Batch, EntityExample};
+use crate::recording::{self, Caller, RecordedOut};
 use crate::state::AppState;
 use crate::types::{MatchOut, SnapshotRef};
 use axum::extract::State;
-use axum::Json;
+use axum::http::HeaderMap;
+use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -53,6 +55,10 @@ pub struct QueryResult {
     pub matches: usize,
     /// Ranked results, best first.
     pub results: Vec<MatchOut>,
+    /// Present when the server records screenings (`--record`): the record and the alerts
+    /// it opened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded: Option<RecordedOut>,
 }
 
 /// Answers keyed like the request's queries.
@@ -88,14 +94,18 @@ pub struct MatchResponse {
         (status = 401, description = "A key is required (`--require-key`) and none or a wrong one was sent", body = crate::errors::ErrorBody),
         (status = 413, description = "Body larger than the limit", body = crate::errors::ErrorBody),
         (status = 422, description = "Well-formed JSON of the wrong shape", body = crate::errors::ErrorBody),
-        (status = 503, description = "No snapshot loaded yet, or the request took too long", body = crate::errors::ErrorBody),
+        (status = 503, description = "No snapshot loaded yet, the request took too long, or the audit-trail database is down (with --record)", body = crate::errors::ErrorBody),
     ),
+    params(("Idempotency-Key" = Option<String>, Header, description = "With --record: each query's record key is this key and the query's id, so a re-delivered request records nothing twice")),
     security((), ("api_key" = []))
 )]
 pub async fn post(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
     JsonBody(req): JsonBody<MatchRequest>,
 ) -> Result<Json<MatchResponse>, ApiError> {
+    let key = recording::idempotency_key(&headers)?;
     req.queries.check_len(state.limits.batch)?;
     let engine = engine(&state)?;
     let limit = super::check_limit(req.limit, 10, state.limits.max_limit)?;
@@ -112,10 +122,35 @@ pub async fn post(
     };
     let threshold = threshold.unwrap_or(engine.matcher().config().threshold);
     let Screened { queries, results } = screen_batch(&state, &engine, &req.queries, opts).await?;
+    let mut recorded: Vec<Option<RecordedOut>> = vec![None; queries.len()];
+    if state.record {
+        let options = serde_json::json!({ "limit": limit, "lists": req.lists });
+        let batch = queries
+            .iter()
+            .zip(&results)
+            .map(|((id, parsed), matches)| {
+                let mut s = store::record::new_screening(
+                    &engine,
+                    parsed.query.clone(),
+                    matches.clone(),
+                    Some(threshold),
+                    options.clone(),
+                    &caller.actor(),
+                    "api",
+                );
+                s.idempotency_key = recording::part_key(key.as_deref(), id);
+                s
+            })
+            .collect();
+        if let Some(done) = recording::record(&state, batch).await? {
+            recorded = done.into_iter().map(Some).collect();
+        }
+    }
     let responses = queries
         .into_iter()
         .zip(results)
-        .map(|((id, parsed), matches)| {
+        .zip(recorded)
+        .map(|(((id, parsed), matches), recorded)| {
             let results: Vec<MatchOut> = matches
                 .iter()
                 .map(|m| MatchOut::new(m, threshold, req.explain))
@@ -128,6 +163,7 @@ pub async fn post(
                     warnings: parsed.warnings,
                     matches: n,
                     results,
+                    recorded,
                 },
             )
         })

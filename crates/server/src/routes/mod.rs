@@ -2,21 +2,28 @@
 //!
 //! Route groups and who may call them (see [`crate::auth`]):
 //! - read: `/v1/match`, `/match/{dataset}`, `/v1/search`, `/v1/entities/{id}`, `/v1/lists`,
-//!   `/v1/reconcile` — open, or any key with `--require-key`;
+//!   `/v1/reconcile`, `/v1/scan`, `/v1/screen/payment`, `/v1/screen/batch…`, `GET
+//!   /v1/alerts…` — open, or any key with `--require-key`;
+//! - write: `POST /v1/alerts/{id}/decision` — a write (or admin) key, whose name is the
+//!   reviewer;
 //! - admin: `/v1/admin/update`, `/v1/admin/reload` — an admin key;
 //! - open: `/healthz`, `/readyz`, `/metrics`, `/v1/openapi.json` and the web UI.
 //!
 //! Middleware, outermost first: CORS (only when origins are configured), panic catcher (a
 //! JSON 500 without details), body-size limit, metrics, per-request timeout, then per group the
-//! key check.
+//! key check, which leaves the key's name in the request ([`crate::recording::Caller`]).
 
 pub mod admin;
+pub mod alerts;
+pub mod batch;
 pub mod entities;
 pub mod health;
 pub mod lists;
 pub mod match_api;
 pub mod metrics;
+pub mod payment;
 pub mod reconcile;
+pub mod scan;
 pub mod search;
 pub mod yente;
 
@@ -50,7 +57,17 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
         .route("/v1/entities/{id}", get(entities::get))
         .route("/v1/lists", get(lists::get))
         .route("/v1/reconcile", get(reconcile::get).post(reconcile::post))
+        .route("/v1/scan", post(scan::post))
+        .route("/v1/screen/payment", post(payment::post))
+        .route("/v1/screen/batch", post(batch::post))
+        .route("/v1/screen/batch/{job}", get(batch::get))
+        .route("/v1/screen/batch/{job}/hits", get(batch::hits))
+        .route("/v1/alerts", get(alerts::list))
+        .route("/v1/alerts/{id}", get(alerts::get))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth_read));
+    let write = Router::new()
+        .route("/v1/alerts/{id}/decision", post(alerts::decide))
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth_write));
     let admin = Router::new()
         .route("/v1/admin/update", post(admin::update))
         .route("/v1/admin/reload", post(admin::reload))
@@ -63,6 +80,7 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
         .merge(crate::ui::router());
     let mut app = Router::new()
         .merge(read)
+        .merge(write)
         .merge(admin)
         .merge(open)
         .fallback(not_found)
@@ -87,6 +105,7 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
             axum::http::header::CONTENT_TYPE,
             axum::http::header::AUTHORIZATION,
             "x-api-key".parse().expect("header name"),
+            "idempotency-key".parse().expect("header name"),
         ])
         .max_age(std::time::Duration::from_secs(600));
     if origins.iter().any(|o| o == "*") {
@@ -126,14 +145,21 @@ async fn auth_read(State(state): State<AppState>, req: Request, next: Next) -> R
     auth(&state, Access::Read, req, next).await
 }
 
+async fn auth_write(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    auth(&state, Access::Role(Role::Write), req, next).await
+}
+
 async fn auth_admin(State(state): State<AppState>, req: Request, next: Next) -> Response {
     auth(&state, Access::Role(Role::Admin), req, next).await
 }
 
-async fn auth(state: &AppState, access: Access, req: Request, next: Next) -> Response {
+async fn auth(state: &AppState, access: Access, mut req: Request, next: Next) -> Response {
     let keys = state.keys.load();
     match authorize(&keys, state.require_key, access, req.headers(), req.uri()) {
-        Ok(_) => next.run(req).await,
+        Ok(name) => {
+            req.extensions_mut().insert(crate::recording::Caller(name));
+            next.run(req).await
+        }
         Err(mut e) => {
             if req.uri().path().starts_with("/match/") {
                 e = e.yente();
@@ -194,6 +220,30 @@ async fn timeout(State(state): State<AppState>, req: Request, next: Next) -> Res
 /// The engine in service, or `not_ready`.
 pub fn engine(state: &AppState) -> Result<Arc<Engine>, ApiError> {
     state.engine().ok_or_else(ApiError::not_ready)
+}
+
+/// The request's Content-Type, lower case, without parameters (empty when absent).
+pub fn content_type(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Comma-separated list keys of a query parameter (`None` when absent or empty).
+pub fn split_lists(v: Option<&str>) -> Option<Vec<String>> {
+    let lists: Vec<String> = v?
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    (!lists.is_empty()).then_some(lists)
 }
 
 /// Checks `limit` (1..=max), defaulting it.

@@ -157,14 +157,17 @@ impl Drop for TestServer {
     }
 }
 
+/// The data directory of [`shared`] (un_sc + us_ofac_sdn, index built), made once per test
+/// binary; other servers may read it too (keys and store elsewhere).
+pub fn shared_data_dir() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(fresh_data_dir).path()
+}
+
 /// One server over un_sc + us_ofac_sdn shared by the read-only tests of a test binary.
 pub fn shared() -> &'static TestServer {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     static SERVER: OnceLock<TestServer> = OnceLock::new();
-    SERVER.get_or_init(|| {
-        let dir = DIR.get_or_init(fresh_data_dir);
-        TestServer::over(dir.path(), |_| {})
-    })
+    SERVER.get_or_init(|| TestServer::over(shared_data_dir(), |_| {}))
 }
 
 /// The query entity of a person.
