@@ -326,3 +326,154 @@ fn keyboard_relations_and_lists_page() {
         c.close().await.unwrap();
     });
 }
+
+#[test]
+fn document_page_highlights_the_mentions_of_a_pasted_text() {
+    let s = common::shared();
+    let driver = start_driver();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser(&driver).await;
+        c.goto(&s.url("/")).await.unwrap();
+        // through the navigation; the text box has the focus
+        wait_css(&c, "#nav a[href='/documents']")
+            .await
+            .click()
+            .await
+            .unwrap();
+        let area = wait_css(&c, "textarea#doc-text").await;
+        assert_eq!(
+            c.active_element()
+                .await
+                .unwrap()
+                .attr("id")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("doc-text")
+        );
+        area.send_keys(
+            "Reporters found that Korea Ryonbong General Corporation shipped parts to a depot in Makiivka.",
+        )
+        .await
+        .unwrap();
+        // Ctrl+Enter scans
+        area.send_keys("\u{E009}\u{E007}").await.unwrap();
+        let count = wait_text(&c, "#doc-results .count", "mention").await;
+        assert!(count.contains("sanctioned regions"), "{count}");
+        let mark = wait_css(&c, "#doc-view mark.mention").await;
+        assert_eq!(
+            mark.text().await.unwrap(),
+            "Korea Ryonbong General Corporation"
+        );
+        let region = wait_css(&c, "#doc-view mark.region").await;
+        assert_eq!(region.text().await.unwrap(), "Makiivka");
+        // the list of mentions names the entity and explains the score
+        let list = wait_text(&c, "#mentions", "KOREA RYONBONG GENERAL CORPORATION").await;
+        assert!(list.contains("un_sc:KPe.002"), "{list}");
+        let why = c
+            .find(Locator::Css("#mentions details.why"))
+            .await
+            .unwrap();
+        why.find(Locator::Css("summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        assert!(why
+            .text()
+            .await
+            .unwrap()
+            .contains("was compared with the listed"));
+        // a highlight leads to its entry in the list
+        c.find(Locator::Css("#doc-view a.hl.mention"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let focused = c.active_element().await.unwrap();
+        assert_eq!(
+            focused.attr("id").await.unwrap().as_deref(),
+            Some("m-0")
+        );
+        screenshot("documents.png", c.screenshot().await.unwrap());
+        c.close().await.unwrap();
+    });
+}
+
+#[test]
+fn alert_page_shows_input_beside_entity_and_takes_a_decision_by_keyboard() {
+    use server::auth::{KeyStore, Role};
+    let dir = tempfile::tempdir().unwrap();
+    let keys_file = dir.path().join("keys.json");
+    let key = KeyStore::load(&keys_file)
+        .unwrap()
+        .add("alice", Role::Write)
+        .unwrap();
+    let db = dir.path().join("audit.db").display().to_string();
+    let s = common::TestServer::over(common::shared_data_dir(), |o| {
+        o.keys_file = Some(keys_file);
+        o.database = Some(db);
+        o.record = true;
+    });
+    // a recorded screening opens the alert
+    let (status, body) = s.post(
+        "/v1/match",
+        &serde_json::json!({"queries": {"c-1": common::person("Ri Won Ho")}}),
+    );
+    assert_eq!(status, 200, "{body}");
+    let id = body["responses"]["c-1"]["recorded"]["alerts_opened"][0]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no alert opened: {body}"));
+    let driver = start_driver();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser(&driver).await;
+        c.goto(&s.url("/alerts")).await.unwrap();
+        // the queue lists the alert; its link opens the alert page
+        let link = wait_css(&c, &format!("tr[data-alert='{id}'] a")).await;
+        link.click().await.unwrap();
+        wait_text(&c, "main h1", &format!("Alert #{id}")).await;
+        let input = wait_text(&c, ".side-input", "Ri Won Ho").await;
+        assert!(input.contains("Screened input"), "{input}");
+        let entity = wait_text(&c, ".side-entity", "RI WON HO").await;
+        assert!(entity.contains("un_sc:KPi.033"), "{entity}");
+        let why = wait_text(&c, "#alert-why", "was compared with the listed").await;
+        assert!(why.contains("1.00"), "{why}");
+        // the key, entered once in the tab
+        c.find(Locator::Css("#key summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let k = wait_css(&c, "#key-input").await;
+        k.send_keys(&key).await.unwrap();
+        k.send_keys(ENTER).await.unwrap();
+        wait_css(&c, "#decision-form").await;
+        // "f" picks false positive and moves to the note; Ctrl+Enter records
+        c.find(Locator::Css("body"))
+            .await
+            .unwrap()
+            .send_keys("f")
+            .await
+            .unwrap();
+        let note = c.active_element().await.unwrap();
+        assert_eq!(
+            note.attr("id").await.unwrap().as_deref(),
+            Some("decision-note")
+        );
+        note.send_keys("born 1971, not the listed person")
+            .await
+            .unwrap();
+        note.send_keys("\u{E009}\u{E007}").await.unwrap();
+        let flash = wait_text(&c, "main", "closed as false positive").await;
+        assert!(flash.contains("reviewer alice"), "{flash}");
+        let history = wait_text(&c, "ol.history", "decision").await;
+        assert!(history.contains("born 1971"), "{history}");
+        screenshot("alert.png", c.screenshot().await.unwrap());
+        c.close().await.unwrap();
+    });
+}

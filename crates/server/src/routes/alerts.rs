@@ -345,7 +345,10 @@ pub async fn decide(
         ),
         store::AlertStatus::Closed => format!(
             "closed as {}{}",
-            alert.disposition.map(|d| d.as_str()).unwrap_or("?"),
+            alert
+                .disposition
+                .map(|d| d.as_str().replace('_', " "))
+                .unwrap_or_default(),
             if req.whitelist {
                 "; the pair is whitelisted until the entity's record changes"
             } else {

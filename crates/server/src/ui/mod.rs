@@ -5,9 +5,11 @@
 //! page with the JSON API. Pages live in `assets/pages/*.js`, each registering itself with
 //! `WL.page(...)` and, when it belongs in the navigation, `WL.nav(...)`.
 //!
-//! To add a page (documents, payments, alerts): write `assets/pages/NAME.js`, add it to
-//! [`ASSETS`] and to the `<script>` list in `assets/index.html`, and add its path to
-//! [`PAGES`].
+//! Pages: search, entity, lists, documents (scan a pasted text, mentions highlighted),
+//! payments (screen a pasted message, hits per field), alerts (the queue, and one alert with
+//! the input beside the entity, the explanation, the history and the decision). To add a
+//! page: write `assets/pages/NAME.js`, add it to [`ASSETS`] and to the `<script>` list in
+//! `assets/index.html`, and add its path to [`PAGES`].
 
 use axum::extract::Path;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -44,10 +46,34 @@ pub const ASSETS: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("assets/pages/lists.js"),
     ),
+    (
+        "pages/documents.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/pages/documents.js"),
+    ),
+    (
+        "pages/payments.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/pages/payments.js"),
+    ),
+    (
+        "pages/alerts.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/pages/alerts.js"),
+    ),
 ];
 
 /// The UI page paths, each served the HTML shell.
-pub const PAGES: &[&str] = &["/", "/search", "/lists", "/entities/{id}"];
+pub const PAGES: &[&str] = &[
+    "/",
+    "/search",
+    "/lists",
+    "/entities/{id}",
+    "/documents",
+    "/payments",
+    "/alerts",
+    "/alerts/{id}",
+];
 
 const INDEX: &str = include_str!("assets/index.html");
 

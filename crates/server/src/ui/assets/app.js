@@ -3,7 +3,7 @@
 // Pages register themselves (see pages/*.js):
 //   WL.page({path: "/lists", title: "Lists", render: async (main, params, query) => {...}})
 //   WL.nav({path: "/lists", label: "Lists", order: 30, active: ["/lists"]})
-// Navigation order: Search 10, Lists 30; documents, payments and alerts pages take 40, 50, 60.
+// Navigation order: Search 10, Lists 30, Documents 40, Payments 50, Alerts 60.
 // A path may hold one parameter, written ":name" ("/entities/:id").
 // Every text from the API goes into the page through textContent (WL.el), never as HTML.
 "use strict";
@@ -71,6 +71,7 @@ const WL = (() => {
       const err = new Error(msg);
       err.status = resp.status;
       err.code = body && body.error ? body.error.code : "";
+      err.position = body && body.error ? body.error.position : undefined;
       throw err;
     }
     return body;
@@ -94,7 +95,11 @@ const WL = (() => {
     const hint = err.status === 401 || err.status === 403
       ? " Enter an API key with the “API key” button at the top right."
       : "";
-    return el("p", { class: "error", role: "alert" }, `${err.message}${hint}`);
+    const p = err.position;
+    const where = p && (p.line || p.byte !== undefined)
+      ? ` (${[p.line ? `line ${p.line}` : "", p.column ? `column ${p.column}` : "", !p.line && p.byte !== undefined ? `byte ${p.byte}` : ""].filter(Boolean).join(", ")})`
+      : "";
+    return el("p", { class: "error", role: "alert" }, `${err.message}${where}${hint}`);
   }
 
   async function route() {
