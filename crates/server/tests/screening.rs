@@ -386,6 +386,41 @@ fn recorded_screenings_open_alerts_decided_with_four_eyes() {
         .unwrap()
         .is_empty());
 
+    // so are payments (one record per message) and roster rows (one per row)
+    let mt = payments("mt103/MT101.fin").replacen(
+        "CASH CUSTOMER I",
+        "KOREA RYONBONG GENERAL CORPORATION",
+        1,
+    );
+    let (status, pay) = s.post_raw(
+        "/v1/screen/payment",
+        "text/plain",
+        mt.into_bytes(),
+        &[("Authorization", &alice), ("Idempotency-Key", "pay-1")],
+    );
+    assert_eq!(status, 200, "{pay}");
+    let rec = &pay["messages"][0]["recorded"];
+    assert_eq!(rec["identity"], "payment:DG942_171206-004", "{pay}");
+    assert_eq!(rec["idempotency_key"], "pay-1");
+    assert!(
+        !rec["alerts_opened"].as_array().unwrap().is_empty(),
+        "{pay}"
+    );
+    let (status, body) = s.post_raw(
+        "/v1/screen/batch?map=id%3DWorker%20No,name%3DFull%20Name,dob%3DBirth%20Date,nationality%3DCitizenship",
+        "text/csv",
+        ROSTER.as_bytes().to_vec(),
+        &[("Authorization", &alice)],
+    );
+    assert_eq!(status, 202, "{body}");
+    let job = finished_job(s, body["location"].as_str().unwrap(), &[]);
+    assert_eq!(job["status"], "done", "{job}");
+    assert_eq!(job["recorded"]["screenings"], 3, "{job}");
+    assert!(
+        job["recorded"]["alerts_opened"].as_u64().unwrap() >= 1,
+        "{job}"
+    );
+
     // the queue holds the alert; reading it needs no write key
     let get = |path: &str, key: &str| {
         read(
@@ -401,7 +436,7 @@ fn recorded_screenings_open_alerts_decided_with_four_eyes() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|a| a["entity_id"] == "un_sc:KPi.033")
+        .find(|a| a["entity_id"] == "un_sc:KPi.033" && a["identity"] != "W-1")
         .unwrap_or_else(|| panic!("no alert on Ri Won Ho: {list:#}"))["id"]
         .as_i64()
         .unwrap();
