@@ -475,10 +475,22 @@ fn recorded_screenings_open_alerts_decided_with_four_eyes() {
         (409, Some("refused")),
         "{body}"
     );
-    let (status, body) = decide(&r.bob, "true_match");
+    let bob = bearer(&r.bob);
+    let confirm = || {
+        s.post_raw(
+            &format!("/v1/alerts/{alert_id}/decision"),
+            "application/json",
+            serde_json::to_vec(&json!({"decision": "true_match", "note": "confirmed"})).unwrap(),
+            &[("Authorization", &bob), ("Idempotency-Key", "decision-7")],
+        )
+    };
+    let (status, body) = confirm();
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["alert"]["status"], "closed");
     assert_eq!(body["alert"]["disposition"], "true_match");
+    // a retried request gets the first answer, not a refusal of a decision on a closed alert
+    let (status, again) = confirm();
+    assert_eq!((status, &again), (200, &body));
     let (_, case) = get(&format!("/v1/alerts/{alert_id}"), &r.reader);
     let deciders: Vec<&str> = case["events"]
         .as_array()
