@@ -432,6 +432,17 @@ fn alert_page_shows_input_beside_entity_and_takes_a_decision_by_keyboard() {
     rt.block_on(async {
         let c = browser(&driver).await;
         c.goto(&s.url("/alerts")).await.unwrap();
+        // alerts need a key: the page says so, and the key, entered once in the tab, opens it
+        wait_text(&c, "main", "API key").await;
+        c.find(Locator::Css("#key summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let k = wait_css(&c, "#key-input").await;
+        k.send_keys(&key).await.unwrap();
+        k.send_keys(ENTER).await.unwrap();
         // the queue lists the alert; its link opens the alert page
         let link = wait_css(&c, &format!("tr[data-alert='{id}'] a")).await;
         link.click().await.unwrap();
@@ -442,16 +453,6 @@ fn alert_page_shows_input_beside_entity_and_takes_a_decision_by_keyboard() {
         assert!(entity.contains("un_sc:KPi.033"), "{entity}");
         let why = wait_text(&c, "#alert-why", "was compared with the listed").await;
         assert!(why.contains("1.00"), "{why}");
-        // the key, entered once in the tab
-        c.find(Locator::Css("#key summary"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        let k = wait_css(&c, "#key-input").await;
-        k.send_keys(&key).await.unwrap();
-        k.send_keys(ENTER).await.unwrap();
         wait_css(&c, "#decision-form").await;
         // "f" picks false positive and moves to the note; Ctrl+Enter records
         c.find(Locator::Css("body"))

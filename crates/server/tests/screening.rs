@@ -430,6 +430,9 @@ fn recorded_screenings_open_alerts_decided_with_four_eyes() {
                 .call(),
         )
     };
+    // alerts hold screened names: reading them needs a key even without --require-key
+    let (status, body) = read(s.agent.get(&s.url("/v1/alerts")).call());
+    assert_eq!(status, 401, "{body}");
     let (status, list) = get("/v1/alerts?status=open&limit=50", &r.reader);
     assert_eq!(status, 200, "{list}");
     let alert_id = list["alerts"]

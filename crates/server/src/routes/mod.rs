@@ -2,8 +2,9 @@
 //!
 //! Route groups and who may call them (see [`crate::auth`]):
 //! - read: `/v1/match`, `/match/{dataset}`, `/v1/search`, `/v1/entities/{id}`, `/v1/lists`,
-//!   `/v1/reconcile`, `/v1/scan`, `/v1/screen/payment`, `/v1/screen/batch…`, `GET
-//!   /v1/alerts…` — open, or any key with `--require-key`;
+//!   `/v1/reconcile`, `/v1/scan`, `/v1/screen/payment`, `/v1/screen/batch…` — open, or any
+//!   key with `--require-key`;
+//! - review: `GET /v1/alerts…` — always a key (any role): alerts hold the screened names;
 //! - write: `POST /v1/alerts/{id}/decision` — a write (or admin) key, whose name is the
 //!   reviewer;
 //! - admin: `/v1/admin/update`, `/v1/admin/reload` — an admin key;
@@ -62,9 +63,12 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
         .route("/v1/screen/batch", post(batch::post))
         .route("/v1/screen/batch/{job}", get(batch::get))
         .route("/v1/screen/batch/{job}/hits", get(batch::hits))
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth_read));
+    // alerts carry the screened parties' names: a key is always needed to read them
+    let review = Router::new()
         .route("/v1/alerts", get(alerts::list))
         .route("/v1/alerts/{id}", get(alerts::get))
-        .route_layer(middleware::from_fn_with_state(state.clone(), auth_read));
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth_review));
     let write = Router::new()
         .route("/v1/alerts/{id}/decision", post(alerts::decide))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth_write));
@@ -80,6 +84,7 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
         .merge(crate::ui::router());
     let mut app = Router::new()
         .merge(read)
+        .merge(review)
         .merge(write)
         .merge(admin)
         .merge(open)
@@ -147,6 +152,10 @@ async fn auth_read(State(state): State<AppState>, req: Request, next: Next) -> R
 
 async fn auth_write(State(state): State<AppState>, req: Request, next: Next) -> Response {
     auth(&state, Access::Role(Role::Write), req, next).await
+}
+
+async fn auth_review(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    auth(&state, Access::Role(Role::Read), req, next).await
 }
 
 async fn auth_admin(State(state): State<AppState>, req: Request, next: Next) -> Response {
