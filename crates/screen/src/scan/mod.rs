@@ -41,6 +41,7 @@ use matcher::{Explanation, Matcher, Query, SearchOptions};
 use model::{NameKind, Schema};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::Arc;
 use text::TokenKind;
@@ -236,7 +237,8 @@ pub struct Scanner<'m> {
     matcher: &'m Matcher,
     anchors: Anchors,
     opts: ScanOptions,
-    regions: &'static Regions,
+    /// The region rules, when the options ask for region references (built on first use).
+    regions: Option<&'static Regions>,
 }
 
 /// Per-thread caches: token classes and verified spans.
@@ -248,12 +250,18 @@ pub struct ScanState {
     arena: Vec<u32>,
     verified: FxHashMap<String, Vec<Arc<MentionEntity>>>,
     toks: Vec<Tok>,
+    /// Positions of each vocabulary token in the block being scanned (kept from block to
+    /// block, emptied, so that scanning a block allocates little).
+    at: FxHashMap<u32, Vec<u32>>,
 }
 
 struct Class {
     ids: Range<u32>,
     /// Romanisation key, for the region lookup.
     key: String,
+    /// The token may be part of a legal-form phrase: it is one character long or a word of
+    /// the normaliser's legal-form table (a cheap exact pre-check before normalising a phrase).
+    legal_word: bool,
 }
 
 /// Text token with its class.
@@ -276,8 +284,8 @@ impl<'m> Scanner<'m> {
         Scanner {
             matcher,
             anchors: Anchors::build(matcher),
+            regions: opts.regions.then(Regions::shipped),
             opts,
-            regions: Regions::shipped(),
         }
     }
 
@@ -324,6 +332,7 @@ impl<'m> Scanner<'m> {
         st.entries.push(Class {
             ids: start..st.arena.len() as u32,
             key,
+            legal_word: t.len() <= 1 || text::affixes::is_legal_form_word(t),
         });
         st.classes.insert(t.to_string(), c);
         c
@@ -339,6 +348,9 @@ impl<'m> Scanner<'m> {
         }
         let mut toks = std::mem::take(&mut st.toks);
         toks.clear();
+        // at most one token per two bytes ("a b"), usually one per six: reserved once per
+        // thread rather than grown by doubling, which leaves the smaller copies to the allocator
+        toks.reserve(text.len() / 4);
         text::spans::for_each_token(text, |range, t| {
             let class = self.class(st, t);
             // a word of a script without case (Hangul, Han, Arabic…) counts as capitalised:
@@ -357,18 +369,20 @@ impl<'m> Scanner<'m> {
         let has_upper = text.bytes().any(|b| b.is_ascii_uppercase());
         let has_lower = text.bytes().any(|b| b.is_ascii_lowercase());
         let case_informative = has_upper && has_lower;
-        let spans = self.candidates(st, text, &toks, case_informative);
+        let mut at = std::mem::take(&mut st.at);
+        let spans = self.candidates(st, &mut at, text, &toks, case_informative);
+        st.at = at;
         let mut found = Found::default();
         for span in spans {
             self.verify(st, text, span, base, &mut found.mentions);
         }
         resolve_overlaps(&mut found.mentions);
-        if self.opts.regions {
+        if let Some(regions) = self.regions {
             let keys: Vec<(Range<usize>, &str)> = toks
                 .iter()
                 .map(|t| (t.range.clone(), st.entries[t.class as usize].key.as_str()))
                 .collect();
-            for hit in self.regions.find_in_keyed(text, &keys) {
+            for hit in regions.find_in_keyed(text, &keys) {
                 let span = hit.span.clone().unwrap_or(0..0);
                 found.places.push(PlaceMention {
                     start: base + span.start,
@@ -385,15 +399,20 @@ impl<'m> Scanner<'m> {
     fn candidates(
         &self,
         st: &ScanState,
+        at: &mut FxHashMap<u32, Vec<u32>>,
         text: &str,
         toks: &[Tok],
         case_informative: bool,
     ) -> Vec<Range<usize>> {
         let idx = self.matcher.index();
         let ids = |i: usize| &st.arena[toks[i].ids.start as usize..toks[i].ids.end as usize];
-        // where each vocabulary token occurs in the block (positions ascending), and a bitset
-        // of the tokens present for a quick "not in this block"
-        let mut at: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        // where each vocabulary token occurs in the block (positions ascending; tokens of
+        // earlier blocks keep an empty list), and a bitset of the tokens present for a quick
+        // "not in this block"
+        if at.len() > 200_000 {
+            at.clear();
+        }
+        at.values_mut().for_each(Vec::clear);
         let mut present = vec![0u64; idx.vocab.len() / 64 + 1];
         for i in 0..toks.len() {
             for &id in ids(i) {
@@ -402,6 +421,36 @@ impl<'m> Scanner<'m> {
             }
         }
         let is_present = |id: u32| present[id as usize / 64] & (1 << (id % 64)) != 0;
+        // a legal form in one or several words ("S.A. de C.V.", "OY", "Open Joint-Stock
+        // Company") that a name carries as one code: the vocabulary id of the code that the
+        // words between two tokens normalise to, read after a placeholder word since a name
+        // made only of a legal form is left as is. Normalised once per token range and block
+        // (the same ranges are tried for every candidate name around a token).
+        let legal_forms: RefCell<FxHashMap<(usize, usize), Option<u32>>> = RefCell::default();
+        let legal_form = |from: usize, to: usize| -> Option<u32> {
+            // the normaliser makes one legal-form code of a phrase only when every word of it
+            // is in its legal-form table; a token's text is the normaliser's token when its
+            // range is exact (ASCII: the ranges of some non-ASCII words are the whole word's)
+            let not_legal = |t: &Tok| {
+                !st.entries[t.class as usize].legal_word && text[t.range.clone()].is_ascii()
+            };
+            if toks[from..=to].iter().any(not_legal) {
+                return None;
+            }
+            *legal_forms
+                .borrow_mut()
+                .entry((from, to))
+                .or_insert_with(|| {
+                    let phrase = &text[toks[from].range.start..toks[to].range.end];
+                    let n = text::Normalizer::new()
+                        .name(&format!("Zzqxj {phrase}"), text::NameType::Organization);
+                    if n.tokens.len() == 2 && n.tokens[1].kind == TokenKind::LegalForm {
+                        idx.vocab.get(&n.tokens[1].text)
+                    } else {
+                        None
+                    }
+                })
+        };
         let mut out: Vec<Range<usize>> = Vec::new();
         let mut used: Vec<usize> = Vec::with_capacity(8);
         for i in 0..toks.len() {
@@ -452,19 +501,9 @@ impl<'m> Scanner<'m> {
                             || is_legal_form_word(&text[toks[j].range.clone()])
                     };
                     let max_len = ntoks.len() + 2;
-                    // a legal form in one or several words ("S.A. de C.V.", "OY", "Open
-                    // Joint-Stock Company") that the name carries as one code; read after a
-                    // placeholder word, since a name made only of a legal form is left as is
+                    // a legal form of the name in one or several words (see `legal_form`)
                     let legal = |r: std::ops::RangeInclusive<usize>| {
-                        let phrase = &text[toks[*r.start()].range.start..toks[*r.end()].range.end];
-                        let n = text::Normalizer::new()
-                            .name(&format!("Zzqxj {phrase}"), text::NameType::Organization);
-                        n.tokens.len() == 2
-                            && n.tokens[1].kind == TokenKind::LegalForm
-                            && idx
-                                .vocab
-                                .get(&n.tokens[1].text)
-                                .is_some_and(|id| ntoks.contains(&id))
+                        legal_form(*r.start(), *r.end()).is_some_and(|id| ntoks.contains(&id))
                     };
                     let (mut first, mut last) = (first, last);
                     if let Some(k) = (1..=5)
@@ -615,6 +654,15 @@ fn resolve_overlaps(ms: &mut Vec<Mention>) {
 
 /// Whether a word as written is a one-word legal form ("Corp.", "LTDA", "GmbH").
 fn is_legal_form_word(word: &str) -> bool {
+    if word.is_ascii() {
+        // most words: the same comparison (lower case, dots dropped) without allocating
+        let folded = || {
+            word.bytes()
+                .filter(|b| *b != b'.')
+                .map(|b| b.to_ascii_lowercase())
+        };
+        return LEGAL_FORM_WORDS.iter().any(|w| w.bytes().eq(folded()));
+    }
     let w = word.to_lowercase().replace('.', "");
     LEGAL_FORM_WORDS.contains(&w.as_str())
 }
