@@ -391,6 +391,37 @@ fn batch_screens_a_roster_and_reports_bad_rows() {
         "{rows:?}"
     );
     assert!(!rows.iter().any(|r| r[0] == "2"), "{rows:?}");
+    // --record: one screening per screened row, alerts for the list matches, idempotent
+    let args = ["batch", roster.to_str().unwrap(), "--map", map, "--record"];
+    let r = wl(dir.path(), &args).ok();
+    assert!(
+        r.stderr
+            .contains("recorded: 3 screenings, 0 already recorded"),
+        "{}",
+        r.stderr
+    );
+    let alerts = wl(dir.path(), &["--format", "json", "alerts", "list"])
+        .ok()
+        .json();
+    assert!(
+        alerts
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["identity"] == "E1" && a["entity_id"] == "un_sc:KPi.006"),
+        "{alerts:#}"
+    );
+    let r = wl(dir.path(), &args).ok();
+    assert!(
+        r.stderr
+            .contains("recorded: 0 screenings, 3 already recorded, 0 alerts opened"),
+        "{}",
+        r.stderr
+    );
+    assert!(wl(dir.path(), &["audit", "verify"])
+        .ok()
+        .stdout
+        .contains("ok"));
     // JSON lines in and out
     let jl = dir.path().join("r.jsonl");
     std::fs::write(&jl, "{\"name\": \"Korea Ryonbong General Corporation\", \"type\": \"company\"}\n{\"name\": \"Jane Roe\"}\n").unwrap();

@@ -430,8 +430,9 @@ fn run_job(job: &Job, sub: Submission) -> Result<(), String> {
                         r.duplicates += 1;
                     } else {
                         r.screenings += 1;
+                        // a duplicate returns the alerts its first recording opened
+                        r.alerts_opened += d.alerts_opened.len() as u64;
                     }
-                    r.alerts_opened += d.alerts_opened.len() as u64;
                 }
             }
         });

@@ -2,13 +2,18 @@
 //! cores, with a progress bar; one output row per hit (CSV, or JSON lines with `--format
 //! json`/`jsonl`). Bad rows are reported on stderr with their row and line numbers and
 //! counted; the batch goes on. See `screen::roster`.
+//!
+//! With `--record`, every screened row is recorded in the audit trail (one screening per row,
+//! identity the row's `id` column, alerts opened for list matches at or above the threshold),
+//! in transactions of [`RECORD_CHUNK`] rows; the store is opened before the first row, and a
+//! recording error stops the batch (what was committed stays).
 
 use crate::cli::Global;
 use crate::error::{CliError, Result};
 use crate::output::{Format, Output};
 use screen::roster::input;
 use screen::roster::relations::RelationIndex;
-use screen::roster::{run_batch, BatchOptions, RosterScreener, RowHit};
+use screen::roster::{run_batch, run_batch_full, BatchOptions, RosterScreener, RowHit};
 use std::io::{BufReader, IsTerminal, Write};
 use std::time::Instant;
 
@@ -33,7 +38,14 @@ pub struct Args {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Record every screened row in the audit trail (see `--database`) and open alerts for
+    /// list matches at or above the threshold; the batch stops if recording fails.
+    #[arg(long)]
+    pub record: bool,
 }
+
+/// Rows recorded per transaction (with `--record`).
+pub const RECORD_CHUNK: usize = 512;
 
 const HEADER: &[&str] = &[
     "row", "line", "id", "name", "kind", "field", "match", "score", "caption", "severity", "detail",
@@ -62,6 +74,12 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         e => CliError::bad_input(format!("{name}: {e}")),
     })?;
 
+    // with --record, an unreachable store stops the batch before any screening
+    let store = if args.record {
+        Some(super::recording::open(global)?)
+    } else {
+        None
+    };
     let engine = super::scan::open_engine(global, out)?;
     if let Some(w) = engine.demo_warning() {
         out.warning(&w)?;
@@ -150,13 +168,48 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         bar.set_position(bytes);
         bar.set_message(format!("{rows} rows"));
     };
-    let stats = run_batch(
-        &screener,
-        rows.as_mut(),
-        &mut on_hits,
-        &mut on_error,
-        &mut on_progress,
-    )?;
+    let mut recorded = RecordedRows::default();
+    let stats = match store.as_deref() {
+        None => run_batch(
+            &screener,
+            rows.as_mut(),
+            &mut on_hits,
+            &mut on_error,
+            &mut on_progress,
+        )?,
+        Some(store) => {
+            let actor = super::recording::actor();
+            let mut pending: Vec<store::NewScreening> = Vec::with_capacity(RECORD_CHUNK);
+            let mut on_row = |row: &screen::roster::Row,
+                              r: screen::roster::RowScreened|
+             -> std::io::Result<()> {
+                if !r.hits.is_empty() {
+                    on_hits(&r.hits)?;
+                }
+                pending.push(row_screening(
+                    &engine,
+                    &name,
+                    &args.threshold,
+                    row,
+                    r,
+                    &actor,
+                ));
+                if pending.len() >= RECORD_CHUNK {
+                    recorded.flush(store, &mut pending)?;
+                }
+                Ok(())
+            };
+            let stats = run_batch_full(
+                &screener,
+                rows.as_mut(),
+                &mut on_row,
+                &mut on_error,
+                &mut on_progress,
+            )?;
+            recorded.flush(store, &mut pending)?;
+            stats
+        }
+    };
     sink.flush()?;
     drop(sink);
     bar.finish_and_clear();
@@ -177,7 +230,95 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         secs,
         stats.rows as f64 / secs.max(1e-9)
     ));
+    if args.record {
+        out.note(format!(
+            "recorded: {} screenings, {} already recorded, {} alerts opened",
+            recorded.screenings, recorded.duplicates, recorded.alerts_opened
+        ));
+    }
     Ok(())
+}
+
+/// What `--record` wrote.
+#[derive(Default)]
+struct RecordedRows {
+    screenings: u64,
+    duplicates: u64,
+    alerts_opened: u64,
+}
+
+impl RecordedRows {
+    /// Records the pending rows in one transaction.
+    fn flush(
+        &mut self,
+        store: &dyn store::Store,
+        pending: &mut Vec<store::NewScreening>,
+    ) -> std::io::Result<()> {
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let done = store.record(pending).map_err(|e| {
+            std::io::Error::other(format!(
+                "recording stopped the batch: {}",
+                super::recording::store_err(e)
+            ))
+        })?;
+        pending.clear();
+        for d in &done {
+            if d.duplicate {
+                self.duplicates += 1;
+            } else {
+                self.screenings += 1;
+                // a duplicate returns the alerts its first recording opened
+                self.alerts_opened += d.alerts_opened.len() as u64;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The screening record of one roster row: its query and matches, the row's id as identity,
+/// and the row's place in the file and its other hits (rules, employer) as context.
+fn row_screening(
+    engine: &engine::Engine,
+    file: &str,
+    threshold: &Option<f32>,
+    row: &screen::roster::Row,
+    r: screen::roster::RowScreened,
+    actor: &str,
+) -> store::NewScreening {
+    let mut s = store::record::new_screening(
+        engine,
+        r.query,
+        r.matches,
+        *threshold,
+        serde_json::json!({}),
+        actor,
+        "batch",
+    );
+    s.identity = row.id.clone().filter(|i| !i.trim().is_empty());
+    let other: Vec<serde_json::Value> = r
+        .hits
+        .iter()
+        .filter(|h| h.kind != "list")
+        .map(|h| {
+            serde_json::json!({
+                "kind": h.kind, "field": h.field, "match": h.matched,
+                "severity": h.severity, "detail": h.detail,
+            })
+        })
+        .collect();
+    s.context = Some(serde_json::json!({
+        "kind": "batch_row",
+        "file": file,
+        "row": row.row,
+        "line": row.line,
+        "row_id": row.id,
+        "employer": row.employer,
+        "address": row.address,
+        "hits": other,
+    }));
+    s
 }
 
 /// A CSV cell, quoted when it holds a separator, a quote or a line break (RFC 4180).
