@@ -178,36 +178,54 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
             &mut on_progress,
         )?,
         Some(store) => {
+            // recording runs on its own thread, a chunk behind the screening, so that waiting
+            // for the database does not hold up the screening threads
             let actor = super::recording::actor();
-            let mut pending: Vec<store::NewScreening> = Vec::with_capacity(RECORD_CHUNK);
-            let mut on_row = |row: &screen::roster::Row,
-                              r: screen::roster::RowScreened|
-             -> std::io::Result<()> {
-                if !r.hits.is_empty() {
-                    on_hits(&r.hits)?;
-                }
-                pending.push(row_screening(
-                    &engine,
-                    &name,
-                    &args.threshold,
-                    row,
-                    r,
-                    &actor,
-                ));
-                if pending.len() >= RECORD_CHUNK {
-                    recorded.flush(store, &mut pending)?;
-                }
-                Ok(())
-            };
-            let stats = run_batch_full(
-                &screener,
-                rows.as_mut(),
-                &mut on_row,
-                &mut on_error,
-                &mut on_progress,
-            )?;
-            recorded.flush(store, &mut pending)?;
-            stats
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<store::NewScreening>>(2);
+            std::thread::scope(|scope| -> std::io::Result<_> {
+                let recorder = scope.spawn(|| -> std::io::Result<RecordedRows> {
+                    let mut done = RecordedRows::default();
+                    for mut chunk in rx {
+                        done.flush(store, &mut chunk)?;
+                    }
+                    Ok(done)
+                });
+                let mut pending: Vec<store::NewScreening> = Vec::with_capacity(RECORD_CHUNK);
+                let stopped = || std::io::Error::other("recording stopped the batch");
+                let mut on_row = |row: &screen::roster::Row,
+                                  r: screen::roster::RowScreened|
+                 -> std::io::Result<()> {
+                    if !r.hits.is_empty() {
+                        on_hits(&r.hits)?;
+                    }
+                    pending.push(row_screening(
+                        &engine,
+                        &name,
+                        &args.threshold,
+                        row,
+                        r,
+                        &actor,
+                    ));
+                    if pending.len() >= RECORD_CHUNK {
+                        tx.send(std::mem::take(&mut pending))
+                            .map_err(|_| stopped())?;
+                    }
+                    Ok(())
+                };
+                let screened = run_batch_full(
+                    &screener,
+                    rows.as_mut(),
+                    &mut on_row,
+                    &mut on_error,
+                    &mut on_progress,
+                );
+                let last = tx.send(pending);
+                drop(tx);
+                // the recorder's own error says why it stopped: it comes first
+                recorded = recorder.join().map_err(|_| stopped())??;
+                last.map_err(|_| stopped())?;
+                screened
+            })?
         }
     };
     sink.flush()?;
