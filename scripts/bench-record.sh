@@ -3,14 +3,12 @@
 #
 # Usage: scripts/bench-record.sh [ROWS] [ROUNDS]   (defaults: 100000 rows, 2 rounds)
 #
-# `watchlist batch` has no option to record: a roster is screened AND recorded (one screening
-# record per row, alerts opened) by a batch job of the HTTP server started with --record
-# (POST /v1/screen/batch, which screens each row as `watchlist batch` does). So the same
-# generated roster (crates/screen/examples/gen_roster.rs, as in scripts/bench-batch.sh) is
-# screened, with every shared list loaded:
-#   1. by `watchlist batch` (reference: the command of the target);
-#   2. as a server batch job without recording;
-#   3. as a server batch job with --record, into a new SQLite file (--database) each round;
+# The same generated roster (crates/screen/examples/gen_roster.rs, as in
+# scripts/bench-batch.sh) is screened, with every shared list loaded:
+#   1. by `watchlist batch`, and by `watchlist batch --record` into a new SQLite file each
+#      round (one screening record per row, alerts opened), in alternating order: the target;
+#   2. as a server batch job without recording (POST /v1/screen/batch);
+#   3. as a server batch job of a server started with --record, into a new SQLite file;
 # in each round, 2 and 3 in alternating order (the first round plain first, the next recorded
 # first). A job is timed from its upload to the poll that sees it done (polled every 0.1 s),
 # the server already started and its index loaded. The overhead is recorded / plain - 1 over
@@ -49,15 +47,30 @@ echo "$rows rows, $size_mb MB; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/load
 
 load() { cut -d' ' -f1 /proc/loadavg; }
 
-# 1. watchlist batch
+# 1. watchlist batch, without and with --record
 cli_times=()
-for ((r = 1; r <= rounds; r++)); do
+cli_rec_times=()
+cli_run() { # cli_run LABEL [--record --database FILE]
+  local l label="$1"
+  shift
   l=$(load)
   /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$bin" --data-dir "$data" -q batch "$work/roster.csv" \
-    --map "$map" -o "$work/hits.csv"
+    --map "$map" -o "$work/hits.csv" "$@"
   read -r wall user sys rss < "$work/time"
-  cli_times+=("$wall")
-  echo "round $r: watchlist batch                 $wall s wall, $(awk -v u="$user" -v s="$sys" 'BEGIN{print u+s}') s CPU, peak RSS $((rss / 1024)) MiB, $(( $(wc -l < "$work/hits.csv") - 1 )) hits (load $l)"
+  cli_secs="$wall"
+  echo "$label $wall s wall, $(awk -v u="$user" -v s="$sys" 'BEGIN{print u+s}') s CPU, peak RSS $((rss / 1024)) MiB, $(( $(wc -l < "$work/hits.csv") - 1 )) hits (load $l)"
+}
+for ((r = 1; r <= rounds; r++)); do
+  order="plain record"; ((r % 2)) || order="record plain"
+  for side in $order; do
+    if [[ $side == plain ]]; then
+      cli_run "round $r: watchlist batch               "
+      cli_times+=("$cli_secs")
+    else
+      cli_run "round $r: watchlist batch --record      " --record --database "$work/cli$r.db"
+      cli_rec_times+=("$cli_secs")
+    fi
+  done
 done
 
 # 2 and 3. server batch jobs
@@ -125,14 +138,19 @@ for ((r = 1; r <= rounds; r++)); do
     fi
   done
 done
-python3 - "${plain[*]}" "${recorded[*]}" "${cli_times[*]}" "$rows" <<'PY'
+python3 - "${plain[*]}" "${recorded[*]}" "${cli_times[*]}" "$rows" "${cli_rec_times[*]}" <<'PY'
 import sys
 p = [float(x) for x in sys.argv[1].split()]
 r = [float(x) for x in sys.argv[2].split()]
 c = [float(x) for x in sys.argv[3].split()]
 n = int(sys.argv[4])
+cr = [float(x) for x in sys.argv[5].split()]
 over = sum(r) / sum(p) - 1
-print(f"watchlist batch: {min(c):.2f}-{max(c):.2f} s ({n / min(c):,.0f} rows/s at best)")
+cover = sum(cr) / sum(c) - 1
+print(f"watchlist batch: {min(c):.2f}-{max(c):.2f} s ({n / min(c):,.0f} rows/s at best); with --record "
+      f"{min(cr):.2f}-{max(cr):.2f} s: recording adds {cover * 100:+.1f}% (target: under +20%: "
+      f"{'met' if cover < 0.20 else 'NOT met'}); per round: "
+      + ", ".join(f"{b / a - 1:+.1%}" for a, b in zip(c, cr)))
 print(f"server batch job: {sum(p) / len(p):.2f} s without recording, {sum(r) / len(r):.2f} s with --record "
       f"(mean of {len(p)}); recording adds {over * 100:+.1f}% (target: under +20%: "
       f"{'met' if over < 0.20 else 'NOT met'}); per round: "
