@@ -152,7 +152,9 @@ fn pg_err(e: postgres::Error) -> StoreError {
     let lost = e
         .code()
         .is_some_and(|c| c.code().starts_with("08") || c.code().starts_with("57P0"));
-    if e.is_closed() || lost {
+    // "error communicating with the server": the socket failed (reset, broken pipe)
+    let io = std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>());
+    if e.is_closed() || lost || io {
         return StoreError::Unavailable {
             database: "PostgreSQL".into(),
             reason: format!("connection lost: {}", error_text(&e)),
