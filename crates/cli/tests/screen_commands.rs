@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{command, import, wl};
+use common::{command, import, run_measuring_peak_rss, wl};
 use std::io::Write;
 use std::path::Path;
 
@@ -143,38 +143,6 @@ fn scan_html_strips_scripts_and_binary_files_are_refused() {
     std::fs::write(&bin, b"\x7fELF\x02\x01\x01\x00\x00\x00binary").unwrap();
     let r = wl(dir.path(), &["scan", bin.to_str().unwrap()]).expect(2);
     assert!(r.stderr.contains("binary file"), "{}", r.stderr);
-}
-
-/// Peak resident memory (kB) of a child process, sampled from /proc/<pid>/status (VmHWM).
-fn run_measuring_peak_rss(mut cmd: std::process::Command) -> (std::process::Output, u64) {
-    let child = cmd
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let status_path = format!("/proc/{}/status", child.id());
-    let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let (p2, d2) = (peak.clone(), done.clone());
-    let sampler = std::thread::spawn(move || {
-        while !d2.load(std::sync::atomic::Ordering::SeqCst) {
-            if let Ok(s) = std::fs::read_to_string(&status_path) {
-                if let Some(kb) = s
-                    .lines()
-                    .find(|l| l.starts_with("VmHWM:"))
-                    .and_then(|l| l.split_whitespace().nth(1))
-                    .and_then(|n| n.parse::<u64>().ok())
-                {
-                    p2.fetch_max(kb, std::sync::atomic::Ordering::SeqCst);
-                }
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-    });
-    let out = child.wait_with_output().unwrap();
-    done.store(true, std::sync::atomic::Ordering::SeqCst);
-    sampler.join().unwrap();
-    (out, peak.load(std::sync::atomic::Ordering::SeqCst))
 }
 
 /// A 200 MB text is scanned as a stream: peak memory stays far below its size, and mentions

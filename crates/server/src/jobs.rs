@@ -425,15 +425,11 @@ fn run_job(job: &Job, sub: Submission) -> Result<(), String> {
         pending.clear();
         job.update(|s| {
             if let Some(r) = s.view.recorded.as_mut() {
-                for d in &done {
-                    if d.duplicate {
-                        r.duplicates += 1;
-                    } else {
-                        r.screenings += 1;
-                        // a duplicate returns the alerts its first recording opened
-                        r.alerts_opened += d.alerts_opened.len() as u64;
-                    }
-                }
+                let mut tally = store::record::RecordTally::default();
+                tally.add(&done);
+                r.screenings += tally.screenings;
+                r.duplicates += tally.duplicates;
+                r.alerts_opened += tally.alerts_opened;
             }
         });
         Ok(())
@@ -441,32 +437,19 @@ fn run_job(job: &Job, sub: Submission) -> Result<(), String> {
     let mut rows = open()?;
     let mut on_row = |row: &Row, r: screen::roster::RowScreened| -> std::io::Result<()> {
         if sub.store.is_some() {
-            let mut s = store::record::new_screening(
+            let mut s = store::record::roster_row(
                 engine,
-                r.query.clone(),
-                r.matches.clone(),
+                row,
+                r.clone(),
                 sub.threshold,
                 serde_json::json!({ "lists": sub.lists }),
                 &actor,
-                "batch",
+                serde_json::json!({ "job": job.id }),
             );
-            s.identity = row.id.clone().filter(|i| !i.trim().is_empty());
             s.idempotency_key = crate::recording::part_key(
                 sub.idempotency_key.as_deref(),
                 &format!("row{}", row.row),
             );
-            s.context = Some(serde_json::json!({
-                "kind": "batch_row",
-                "job": job.id,
-                "row": row.row,
-                "line": row.line,
-                "row_id": row.id,
-                "employer": row.employer,
-                "address": row.address,
-                "hits": r.hits.iter().filter(|h| h.kind != "list").map(|h| serde_json::json!({
-                    "kind": h.kind, "field": h.field, "match": h.matched, "severity": h.severity, "detail": h.detail,
-                })).collect::<Vec<_>>(),
-            }));
             pending.push(s);
             if pending.len() >= RECORD_CHUNK {
                 flush(&mut pending)?;

@@ -124,6 +124,81 @@ pub fn new_screening(
     }
 }
 
+/// The screening record of one roster row (`watchlist batch --record` and the server's batch
+/// jobs): the row's query and matches ([`screen::roster::RowScreened`]), the row's `id` as identity, and as context the row's
+/// place in the roster, its employer and address and its other hits (rules, employer), with
+/// the fields of `origin` (the file, or the job) added.
+pub fn roster_row(
+    engine: &engine::Engine,
+    row: &screen::roster::Row,
+    screened: screen::roster::RowScreened,
+    threshold: Option<f32>,
+    options: serde_json::Value,
+    actor: &str,
+    origin: serde_json::Value,
+) -> NewScreening {
+    let other: Vec<serde_json::Value> = screened
+        .hits
+        .iter()
+        .filter(|h| h.kind != "list")
+        .map(|h| {
+            serde_json::json!({
+                "kind": h.kind, "field": h.field, "match": h.matched,
+                "severity": h.severity, "detail": h.detail,
+            })
+        })
+        .collect();
+    let mut context = serde_json::json!({
+        "kind": "batch_row",
+        "row": row.row,
+        "line": row.line,
+        "row_id": row.id,
+        "employer": row.employer,
+        "address": row.address,
+        "hits": other,
+    });
+    if let (Some(c), serde_json::Value::Object(o)) = (context.as_object_mut(), origin) {
+        c.extend(o);
+    }
+    let mut s = new_screening(
+        engine,
+        screened.query,
+        screened.matches,
+        threshold,
+        options,
+        actor,
+        "batch",
+    );
+    s.identity = row.id.clone().filter(|i| !i.trim().is_empty());
+    s.context = Some(context);
+    s
+}
+
+/// What a series of [`crate::Store::record`] calls wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RecordTally {
+    /// Screening records written.
+    pub screenings: u64,
+    /// Screenings whose idempotency key was already stored: nothing new was written.
+    pub duplicates: u64,
+    /// Alerts opened (a duplicate's alerts were counted when it was first recorded).
+    pub alerts_opened: u64,
+}
+
+impl RecordTally {
+    /// Counts what one `record` call returned.
+    pub fn add(&mut self, done: &[Recorded]) {
+        for d in done {
+            if d.duplicate {
+                self.duplicates += 1;
+            } else {
+                self.screenings += 1;
+                self.alerts_opened += d.alerts_opened.len() as u64;
+            }
+        }
+    }
+}
+
 /// The columns of a screening record, in [`from_row`] order.
 const COLUMNS: &str = "seq, idempotency_key, created_at, actor, source, identity, input, \
                        snapshot, matcher_version, threshold, results, prev_hash, hash";

@@ -16,6 +16,7 @@ use screen::roster::relations::RelationIndex;
 use screen::roster::{run_batch, run_batch_full, BatchOptions, RosterScreener, RowHit};
 use std::io::{BufReader, IsTerminal, Write};
 use std::time::Instant;
+use store::record::RecordTally;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -47,9 +48,6 @@ pub struct Args {
 /// Rows recorded per transaction (with `--record`).
 pub const RECORD_CHUNK: usize = 512;
 
-const HEADER: &[&str] = &[
-    "row", "line", "id", "name", "kind", "field", "match", "score", "caption", "severity", "detail",
-];
 /// Bad rows printed on stderr (all are counted).
 const MAX_ERRORS_SHOWN: u64 = 100;
 
@@ -110,7 +108,7 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         None => Box::new(out.writer()),
     };
     if !json {
-        writeln!(sink, "{}", HEADER.join(","))?;
+        writeln!(sink, "{}", RowHit::CSV_HEADER.join(","))?;
     }
     let bar = if quiet || !std::io::stderr().is_terminal() {
         indicatif::ProgressBar::hidden()
@@ -129,25 +127,12 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
     let mut on_hits = |hits: &[RowHit]| -> std::io::Result<()> {
         for h in hits {
             if !json {
-                let score = h.score.map(|s| format!("{s:.3}")).unwrap_or_default();
-                let rec = [
-                    h.row.to_string(),
-                    h.line.to_string(),
-                    h.id.clone().unwrap_or_default(),
-                    h.name.clone(),
-                    h.kind.clone(),
-                    h.field.clone(),
-                    h.matched.clone(),
-                    score,
-                    h.caption.clone(),
-                    h.severity.clone(),
-                    h.detail.clone(),
-                ];
+                let rec = h.csv_cells();
                 writeln!(
                     sink,
                     "{}",
                     rec.iter()
-                        .map(|c| csv_cell(c))
+                        .map(|c| csv_cell(&store::export::escape_cell(c)))
                         .collect::<Vec<_>>()
                         .join(",")
                 )?;
@@ -168,7 +153,7 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         bar.set_position(bytes);
         bar.set_message(format!("{rows} rows"));
     };
-    let mut recorded = RecordedRows::default();
+    let mut recorded = RecordTally::default();
     let stats = match store.as_deref() {
         None => run_batch(
             &screener,
@@ -183,12 +168,18 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
             let actor = super::recording::actor();
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<store::NewScreening>>(2);
             std::thread::scope(|scope| -> std::io::Result<_> {
-                let recorder = scope.spawn(|| -> std::io::Result<RecordedRows> {
-                    let mut done = RecordedRows::default();
-                    for mut chunk in rx {
-                        done.flush(store, &mut chunk)?;
+                let recorder = scope.spawn(|| -> std::io::Result<RecordTally> {
+                    let mut tally = RecordTally::default();
+                    for chunk in rx {
+                        let done = store.record(&chunk).map_err(|e| {
+                            std::io::Error::other(format!(
+                                "recording stopped the batch: {}",
+                                super::recording::store_err(e)
+                            ))
+                        })?;
+                        tally.add(&done);
                     }
-                    Ok(done)
+                    Ok(tally)
                 });
                 let mut pending: Vec<store::NewScreening> = Vec::with_capacity(RECORD_CHUNK);
                 let stopped = || std::io::Error::other("recording stopped the batch");
@@ -198,13 +189,14 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
                     if !r.hits.is_empty() {
                         on_hits(&r.hits)?;
                     }
-                    pending.push(row_screening(
+                    pending.push(store::record::roster_row(
                         &engine,
-                        &name,
-                        &args.threshold,
                         row,
                         r,
+                        args.threshold,
+                        serde_json::json!({}),
                         &actor,
+                        serde_json::json!({ "file": &name }),
                     ));
                     if pending.len() >= RECORD_CHUNK {
                         tx.send(std::mem::take(&mut pending))
@@ -255,88 +247,6 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// What `--record` wrote.
-#[derive(Default)]
-struct RecordedRows {
-    screenings: u64,
-    duplicates: u64,
-    alerts_opened: u64,
-}
-
-impl RecordedRows {
-    /// Records the pending rows in one transaction.
-    fn flush(
-        &mut self,
-        store: &dyn store::Store,
-        pending: &mut Vec<store::NewScreening>,
-    ) -> std::io::Result<()> {
-        if pending.is_empty() {
-            return Ok(());
-        }
-        let done = store.record(pending).map_err(|e| {
-            std::io::Error::other(format!(
-                "recording stopped the batch: {}",
-                super::recording::store_err(e)
-            ))
-        })?;
-        pending.clear();
-        for d in &done {
-            if d.duplicate {
-                self.duplicates += 1;
-            } else {
-                self.screenings += 1;
-                // a duplicate returns the alerts its first recording opened
-                self.alerts_opened += d.alerts_opened.len() as u64;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The screening record of one roster row: its query and matches, the row's id as identity,
-/// and the row's place in the file and its other hits (rules, employer) as context.
-fn row_screening(
-    engine: &engine::Engine,
-    file: &str,
-    threshold: &Option<f32>,
-    row: &screen::roster::Row,
-    r: screen::roster::RowScreened,
-    actor: &str,
-) -> store::NewScreening {
-    let mut s = store::record::new_screening(
-        engine,
-        r.query,
-        r.matches,
-        *threshold,
-        serde_json::json!({}),
-        actor,
-        "batch",
-    );
-    s.identity = row.id.clone().filter(|i| !i.trim().is_empty());
-    let other: Vec<serde_json::Value> = r
-        .hits
-        .iter()
-        .filter(|h| h.kind != "list")
-        .map(|h| {
-            serde_json::json!({
-                "kind": h.kind, "field": h.field, "match": h.matched,
-                "severity": h.severity, "detail": h.detail,
-            })
-        })
-        .collect();
-    s.context = Some(serde_json::json!({
-        "kind": "batch_row",
-        "file": file,
-        "row": row.row,
-        "line": row.line,
-        "row_id": row.id,
-        "employer": row.employer,
-        "address": row.address,
-        "hits": other,
-    }));
-    s
 }
 
 /// A CSV cell, quoted when it holds a separator, a quote or a line break (RFC 4180).

@@ -113,3 +113,36 @@ pub fn counts(v: &Value, list: &str) -> BTreeMap<String, u64> {
 pub fn expected(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
     pairs.iter().map(|(k, n)| (k.to_string(), *n)).collect()
 }
+
+/// Peak resident memory (kB) of a child process, sampled from /proc while it runs (VmHWM is
+/// the high-water mark, so samples only miss growth in the last few milliseconds).
+pub fn run_measuring_peak_rss(mut cmd: std::process::Command) -> (std::process::Output, u64) {
+    let child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status_path = format!("/proc/{}/status", child.id());
+    let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (p2, d2) = (peak.clone(), done.clone());
+    let sampler = std::thread::spawn(move || {
+        while !d2.load(std::sync::atomic::Ordering::SeqCst) {
+            if let Ok(s) = std::fs::read_to_string(&status_path) {
+                if let Some(kb) = s
+                    .lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|n| n.parse::<u64>().ok())
+                {
+                    p2.fetch_max(kb, std::sync::atomic::Ordering::SeqCst);
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    sampler.join().unwrap();
+    (out, peak.load(std::sync::atomic::Ordering::SeqCst))
+}

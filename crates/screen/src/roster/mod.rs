@@ -88,6 +88,31 @@ pub struct RowHit {
     pub detail: String,
 }
 
+impl RowHit {
+    /// The CSV columns of a hit (`watchlist batch` and the server's batch hits).
+    pub const CSV_HEADER: [&'static str; 11] = [
+        "row", "line", "id", "name", "kind", "field", "match", "score", "caption", "severity",
+        "detail",
+    ];
+
+    /// The hit's cells in [`RowHit::CSV_HEADER`] order (the score to three decimals).
+    pub fn csv_cells(&self) -> [String; 11] {
+        [
+            self.row.to_string(),
+            self.line.to_string(),
+            self.id.clone().unwrap_or_default(),
+            self.name.clone(),
+            self.kind.clone(),
+            self.field.clone(),
+            self.matched.clone(),
+            self.score.map(|s| format!("{s:.3}")).unwrap_or_default(),
+            self.caption.clone(),
+            self.severity.clone(),
+            self.detail.clone(),
+        ]
+    }
+}
+
 /// One row screened, with what an audit trail keeps of it.
 #[derive(Debug, Clone)]
 pub struct RowScreened {

@@ -258,10 +258,6 @@ pub struct HitsParams {
     pub format: Option<String>,
 }
 
-const HEADER: &[&str] = &[
-    "row", "line", "id", "name", "kind", "field", "match", "score", "caption", "severity", "detail",
-];
-
 /// A batch job's hits as CSV (the columns of `watchlist batch`) or JSON lines.
 #[utoipa::path(
     get, path = "/v1/screen/batch/{job}/hits", tag = "rosters",
@@ -283,22 +279,10 @@ pub async fn hits(
         "csv" => {
             let mut w = csv::Writer::from_writer(Vec::new());
             let io = |e: csv::Error| ApiError::internal("writing the hits", &e);
-            w.write_record(HEADER).map_err(io)?;
+            w.write_record(screen::roster::RowHit::CSV_HEADER)
+                .map_err(io)?;
             for h in &hits {
-                let score = h.score.map(|s| format!("{s:.3}")).unwrap_or_default();
-                let cells = [
-                    h.row.to_string(),
-                    h.line.to_string(),
-                    h.id.clone().unwrap_or_default(),
-                    h.name.clone(),
-                    h.kind.clone(),
-                    h.field.clone(),
-                    h.matched.clone(),
-                    score,
-                    h.caption.clone(),
-                    h.severity.clone(),
-                    h.detail.clone(),
-                ];
+                let cells = h.csv_cells();
                 w.write_record(
                     cells
                         .iter()
