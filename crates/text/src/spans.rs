@@ -19,22 +19,38 @@ use std::ops::Range;
 
 /// Calls `f` with the byte range in `s` and the normalised text of every token of `s`, in order.
 pub fn for_each_token(s: &str, mut f: impl FnMut(Range<usize>, &str)) {
-    let mut lower = String::new();
+    let mut buf = String::new();
+    for_each_word(s, |start, word| {
+        word_tokens(word, &mut buf, |r, t| f(start + r.start..start + r.end, t));
+    });
+}
+
+/// Calls `f` with the byte offset and the text of every word of `s` (runs of characters that
+/// are neither whitespace nor controls), in order. No token spans two words, so the tokens of
+/// `s` are those of its words, each read alone with [`word_tokens`]: a caller that meets the
+/// same word often may keep the tokens of each word it has read.
+pub fn for_each_word(s: &str, mut f: impl FnMut(usize, &str)) {
     for (start, word) in words(s) {
-        if let Some(run) = single_ascii_run(word) {
-            // the tokenizer's result for such a word, without its allocations: one token,
-            // the run of letters and digits, lower-cased
-            lower.clear();
-            lower.extend(word[run.clone()].chars().map(|c| c.to_ascii_lowercase()));
-            f(start + run.start..start + run.end, &lower);
-        } else if word.is_ascii() {
-            for (t, r) in tokenize::tokenize_with_spans(word) {
-                f(start + r.start..start + r.end, &t.text);
-            }
-        } else {
-            for (r, t) in non_ascii_word(word) {
-                f(start + r.start..start + r.end, &t);
-            }
+        f(start, word);
+    }
+}
+
+/// Calls `f` with the byte range in `word` and the normalised text of every token of one word
+/// (as cut by [`for_each_word`]), in order. `buf` is scratch space, reused between calls.
+pub fn word_tokens(word: &str, buf: &mut String, mut f: impl FnMut(Range<usize>, &str)) {
+    if let Some(run) = single_ascii_run(word) {
+        // the tokenizer's result for such a word, without its allocations: one token,
+        // the run of letters and digits, lower-cased
+        buf.clear();
+        buf.extend(word[run.clone()].chars().map(|c| c.to_ascii_lowercase()));
+        f(run, buf);
+    } else if word.is_ascii() {
+        for (t, r) in tokenize::tokenize_with_spans(word) {
+            f(r, &t.text);
+        }
+    } else {
+        for (r, t) in non_ascii_word(word) {
+            f(r, &t);
         }
     }
 }
@@ -50,17 +66,41 @@ pub fn tokens_with_offsets(s: &str) -> Vec<(Range<usize>, String)> {
 /// The words of `s` (runs of characters that are neither whitespace nor controls) with their
 /// byte offsets.
 fn words(s: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut rest = s.char_indices().peekable();
+    let mut i = 0;
     std::iter::from_fn(move || {
-        let is_sep = |c: char| c.is_whitespace() || c.is_control();
-        while rest.next_if(|(_, c)| is_sep(*c)).is_some() {}
-        let (start, _) = *rest.peek()?;
-        let mut end = start;
-        while let Some((i, c)) = rest.next_if(|(_, c)| !is_sep(*c)) {
-            end = i + c.len_utf8();
+        while i < s.len() {
+            let (sep, len) = separator_at(s, i);
+            if !sep {
+                break;
+            }
+            i += len;
         }
-        Some((start, &s[start..end]))
+        if i >= s.len() {
+            return None;
+        }
+        let start = i;
+        while i < s.len() {
+            let (sep, len) = separator_at(s, i);
+            if sep {
+                break;
+            }
+            i += len;
+        }
+        Some((start, &s[start..i]))
     })
+}
+
+/// Whether the character at byte `i` of `s` (a character boundary) is whitespace or a control,
+/// and its length. ASCII is decided on the byte: every byte up to the space is a control or
+/// whitespace, and DEL is a control.
+#[inline]
+fn separator_at(s: &str, i: usize) -> (bool, usize) {
+    let b = s.as_bytes()[i];
+    if b < 0x80 {
+        return (b <= b' ' || b == 0x7f, 1);
+    }
+    let c = s[i..].chars().next().unwrap_or(' ');
+    (c.is_whitespace() || c.is_control(), c.len_utf8())
 }
 
 /// For an ASCII word whose letters and digits form one run and that has no `&` (which the
@@ -236,6 +276,25 @@ mod tests {
             for (start, w) in words(&s) {
                 for (t, r) in tokenize::tokenize_with_spans(w) {
                     want.push((start + r.start..start + r.end, t.text));
+                }
+            }
+            proptest::prop_assert_eq!(got, want);
+        }
+
+        #[test]
+        fn words_are_cut_at_whitespace_and_controls(s in "[a-z\u{0}-\u{20}\u{7f}-\u{a0}\u{2000}-\u{200d}\u{2028}\u{3000}\u{feff}é-]{0,40}") {
+            let got: Vec<(usize, &str)> = words(&s).collect();
+            let is_sep = |c: char| c.is_whitespace() || c.is_control();
+            let mut want = Vec::new();
+            let mut start = None;
+            for (i, c) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
+                match (is_sep(c), start) {
+                    (true, Some(b)) => {
+                        want.push((b, &s[b..i]));
+                        start = None;
+                    }
+                    (false, None) => start = Some(i),
+                    _ => {}
                 }
             }
             proptest::prop_assert_eq!(got, want);

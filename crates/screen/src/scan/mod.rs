@@ -4,10 +4,11 @@
 //!
 //! How it stays fast and agrees with `watchlist screen`:
 //!
-//! 1. **Tokens.** The text is read with [`text::spans::for_each_token`]: the normaliser's own
-//!    cleaning, transliteration and tokenisation, per word, with byte offsets. So "Kim Jong
-//!    Un's", "KIM JONG UN", "김정은" and a name broken over two lines give the same tokens as the
-//!    name screened alone.
+//! 1. **Tokens.** The text is read as [`text::spans::for_each_token`] reads it: the
+//!    normaliser's own cleaning, transliteration and tokenisation, per word, with byte offsets.
+//!    So "Kim Jong Un's", "KIM JONG UN", "김정은" and a name broken over two lines give the same
+//!    tokens as the name screened alone. Each distinct word is tokenised once per thread
+//!    ([`text::spans::word_tokens`]) and its tokens kept with their offsets in the word.
 //! 2. **Token classes.** Each distinct token is looked up once (cached) in the matcher's
 //!    vocabulary: the token itself, and the vocabulary tokens sharing its romanisation key or
 //!    Korean syllable key (Yekaterina / Ekaterina, Kim / Gim, Jong / Chong).
@@ -241,13 +242,18 @@ pub struct Scanner<'m> {
     regions: Option<&'static Regions>,
 }
 
-/// Per-thread caches: token classes and verified spans.
+/// Per-thread caches: words read, token classes, legal-form phrases and verified spans.
 #[derive(Default)]
 pub struct ScanState {
+    /// word as written → its tokens, a range of `word_toks` (a word is tokenised once)
+    words: FxHashMap<Box<str>, Range<u32>>,
+    word_toks: Vec<WordTok>,
     /// token text → index into `entries`
     classes: FxHashMap<String, u32>,
     entries: Vec<Class>,
     arena: Vec<u32>,
+    /// legal-form phrase as written → the vocabulary id of its code (see `candidates`)
+    legal_phrases: RefCell<FxHashMap<Box<str>, Option<u32>>>,
     verified: FxHashMap<String, Vec<Arc<MentionEntity>>>,
     toks: Vec<Tok>,
     /// Positions of each vocabulary token in the block being scanned (kept from block to
@@ -264,12 +270,23 @@ struct Class {
     legal_word: bool,
 }
 
+/// A token of a word as written: its range in the word and what the scanner needs of it.
+#[derive(Clone)]
+struct WordTok {
+    range: Range<u32>,
+    class: u32,
+    capital: bool,
+    legal_form_word: bool,
+}
+
 /// Text token with its class.
 struct Tok {
     range: Range<usize>,
     ids: Range<u32>,
     class: u32,
     capital: bool,
+    /// Its text as written is a one-word legal form ([`is_legal_form_word`]).
+    legal_form_word: bool,
 }
 
 /// What one block of text gave.
@@ -338,33 +355,65 @@ impl<'m> Scanner<'m> {
         c
     }
 
+    /// The tokens of a word as written (cached per state); returns their range in
+    /// `st.word_toks`.
+    fn word(&self, st: &mut ScanState, word: &str) -> Range<u32> {
+        if let Some(r) = st.words.get(word) {
+            return r.clone();
+        }
+        let start = st.word_toks.len() as u32;
+        let mut found: Vec<(Range<usize>, u32)> = Vec::new();
+        let mut buf = String::new();
+        text::spans::word_tokens(word, &mut buf, |range, t| {
+            found.push((range, self.class(st, t)));
+        });
+        for (range, class) in found {
+            let written = &word[range.clone()];
+            // a word of a script without case (Hangul, Han, Arabic…) counts as capitalised:
+            // case tells nothing about it
+            let capital = written
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || (c.is_alphabetic() && !c.is_lowercase()));
+            st.word_toks.push(WordTok {
+                range: range.start as u32..range.end as u32,
+                class,
+                capital,
+                legal_form_word: is_legal_form_word(written),
+            });
+        }
+        let r = start..st.word_toks.len() as u32;
+        st.words.insert(word.into(), r.clone());
+        r
+    }
+
     /// Scans one block; offsets in the result are `base` + offsets in `text`.
     pub fn scan_block(&self, st: &mut ScanState, text: &str, base: usize) -> Found {
-        if st.classes.len() > 500_000 {
+        if st.classes.len() > 500_000 || st.words.len() > 1_000_000 {
             *st = ScanState {
                 verified: std::mem::take(&mut st.verified),
                 ..Default::default()
             };
+        }
+        if st.legal_phrases.get_mut().len() > 100_000 {
+            st.legal_phrases.get_mut().clear();
         }
         let mut toks = std::mem::take(&mut st.toks);
         toks.clear();
         // at most one token per two bytes ("a b"), usually one per six: reserved once per
         // thread rather than grown by doubling, which leaves the smaller copies to the allocator
         toks.reserve(text.len() / 4);
-        text::spans::for_each_token(text, |range, t| {
-            let class = self.class(st, t);
-            // a word of a script without case (Hangul, Han, Arabic…) counts as capitalised:
-            // case tells nothing about it
-            let capital = text[range.clone()]
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_uppercase() || (c.is_alphabetic() && !c.is_lowercase()));
-            toks.push(Tok {
-                range,
-                ids: st.entries[class as usize].ids.clone(),
-                class,
-                capital,
-            });
+        text::spans::for_each_word(text, |start, word| {
+            let r = self.word(st, word);
+            for wt in &st.word_toks[r.start as usize..r.end as usize] {
+                toks.push(Tok {
+                    range: start + wt.range.start as usize..start + wt.range.end as usize,
+                    ids: st.entries[wt.class as usize].ids.clone(),
+                    class: wt.class,
+                    capital: wt.capital,
+                    legal_form_word: wt.legal_form_word,
+                });
+            }
         });
         let has_upper = text.bytes().any(|b| b.is_ascii_uppercase());
         let has_lower = text.bytes().any(|b| b.is_ascii_lowercase());
@@ -424,9 +473,8 @@ impl<'m> Scanner<'m> {
         // a legal form in one or several words ("S.A. de C.V.", "OY", "Open Joint-Stock
         // Company") that a name carries as one code: the vocabulary id of the code that the
         // words between two tokens normalise to, read after a placeholder word since a name
-        // made only of a legal form is left as is. Normalised once per token range and block
+        // made only of a legal form is left as is. Normalised once per phrase and thread
         // (the same ranges are tried for every candidate name around a token).
-        let legal_forms: RefCell<FxHashMap<(usize, usize), Option<u32>>> = RefCell::default();
         let legal_form = |from: usize, to: usize| -> Option<u32> {
             // the normaliser makes one legal-form code of a phrase only when every word of it
             // is in its legal-form table; a token's text is the normaliser's token when its
@@ -437,19 +485,19 @@ impl<'m> Scanner<'m> {
             if toks[from..=to].iter().any(not_legal) {
                 return None;
             }
-            *legal_forms
-                .borrow_mut()
-                .entry((from, to))
-                .or_insert_with(|| {
-                    let phrase = &text[toks[from].range.start..toks[to].range.end];
-                    let n = text::Normalizer::new()
-                        .name(&format!("Zzqxj {phrase}"), text::NameType::Organization);
-                    if n.tokens.len() == 2 && n.tokens[1].kind == TokenKind::LegalForm {
-                        idx.vocab.get(&n.tokens[1].text)
-                    } else {
-                        None
-                    }
-                })
+            let phrase = &text[toks[from].range.start..toks[to].range.end];
+            if let Some(&id) = st.legal_phrases.borrow().get(phrase) {
+                return id;
+            }
+            let n = text::Normalizer::new()
+                .name(&format!("Zzqxj {phrase}"), text::NameType::Organization);
+            let id = if n.tokens.len() == 2 && n.tokens[1].kind == TokenKind::LegalForm {
+                idx.vocab.get(&n.tokens[1].text)
+            } else {
+                None
+            };
+            st.legal_phrases.borrow_mut().insert(phrase.into(), id);
+            id
         };
         let mut out: Vec<Range<usize>> = Vec::new();
         let mut used: Vec<usize> = Vec::with_capacity(8);
@@ -497,8 +545,7 @@ impl<'m> Scanner<'m> {
                     // initials, stop words, legal forms ("AL ZAWAHIRI, Dr. Ayman", "… LTDA.")
                     let (ntoks, _) = idx.name_tokens(n);
                     let belongs = |j: usize| {
-                        ids(j).iter().any(|id| ntoks.contains(id))
-                            || is_legal_form_word(&text[toks[j].range.clone()])
+                        ids(j).iter().any(|id| ntoks.contains(id)) || toks[j].legal_form_word
                     };
                     let max_len = ntoks.len() + 2;
                     // a legal form of the name in one or several words (see `legal_form`)
@@ -535,7 +582,11 @@ impl<'m> Scanner<'m> {
                     if !self.plausible(&hit, toks, text, case_informative) {
                         continue;
                     }
-                    out.push(toks[first].range.start..toks[last].range.end);
+                    let span = toks[first].range.start..toks[last].range.end;
+                    // the names around one token often give the same span
+                    if out.last() != Some(&span) {
+                        out.push(span);
+                    }
                 }
             }
         }
