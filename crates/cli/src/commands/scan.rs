@@ -7,8 +7,10 @@ use crate::data;
 use crate::error::{CliError, Result};
 use crate::output::{Format, Output};
 use screen::scan::input::{self, InputError, Kind};
-use screen::scan::{Found, Mention, PlaceMention, ScanOptions, Scanner};
-use std::io::{IsTerminal, Read};
+use screen::scan::{Found, Mention, MentionEntity, PlaceMention, ScanOptions, Scanner};
+use std::collections::HashMap;
+use std::io::{IsTerminal, Read, Write};
+use std::sync::Arc;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -140,6 +142,12 @@ struct Sink {
     kept: Vec<Mention>,
     bytes: u64,
     color: bool,
+    /// What a mention's entity adds to its JSON object or CSV row, written once per entity
+    /// (mentions of the same text share it): keyed by the entity's address, the entity kept
+    /// alive beside it so that the address stays its own.
+    entities: HashMap<usize, (Arc<MentionEntity>, Vec<u8>)>,
+    /// One block's output, written at once.
+    buf: Vec<u8>,
 }
 
 impl Sink {
@@ -152,57 +160,87 @@ impl Sink {
             kept: Vec::new(),
             bytes: 0,
             color: std::io::stdout().is_terminal(),
+            entities: HashMap::new(),
+            buf: Vec::new(),
         }
+    }
+
+    /// A mention as JSON, the same bytes as `serde_json::to_writer(w, m)` (the entity's
+    /// fields are flattened into the mention's object).
+    fn mention_json(&mut self, m: &Mention) -> std::io::Result<()> {
+        // `"entity_id":…,"explanation":{…}}`, closing the mention's object
+        let tail = entity_part(&mut self.entities, &m.entity, |e| {
+            let json = serde_json::to_vec(e)?;
+            Ok(json[1..].to_vec())
+        })?;
+        let w = &mut self.buf;
+        write!(w, "{{\"start\":{},\"end\":{},\"text\":", m.start, m.end)?;
+        serde_json::to_writer(&mut *w, &m.text)?;
+        if tail.len() > 1 {
+            w.push(b',');
+        }
+        w.extend_from_slice(tail);
+        Ok(())
+    }
+
+    /// A mention as a CSV row.
+    fn mention_csv(&mut self, m: &Mention) -> std::io::Result<()> {
+        // `,entity_id,caption,score,matched_name`
+        let tail = entity_part(&mut self.entities, &m.entity, |e| {
+            let cells = [
+                e.entity_id.clone(),
+                e.caption.clone(),
+                format!("{:.3}", e.score),
+                e.matched_name.clone(),
+            ];
+            Ok(cells
+                .iter()
+                .map(|c| format!(",{}", csv_cell(c)))
+                .collect::<String>()
+                .into_bytes())
+        })?;
+        let w = &mut self.buf;
+        write!(w, "{},{},{}", m.start, m.end, csv_cell(&m.text))?;
+        w.extend_from_slice(tail);
+        w.push(b'\n');
+        Ok(())
     }
 
     fn found(&mut self, out: &mut Output, f: Found) -> std::io::Result<()> {
         self.places.extend(f.places);
+        self.buf.clear();
         for m in f.mentions {
-            let w = out.writer();
             match self.format {
                 Format::Json => {
                     if self.mentions == 0 {
                         write!(
-                            w,
+                            self.buf,
                             "{{\n  \"file\": {},\n  \"mentions\": [\n    ",
                             serde_json::to_string(&self.name)?
                         )?;
                     } else {
-                        write!(w, ",\n    ")?;
+                        write!(self.buf, ",\n    ")?;
                     }
-                    serde_json::to_writer(&mut *w, &m)?;
+                    self.mention_json(&m)?;
                 }
                 Format::Jsonl => {
                     serde_json::to_writer(
-                        &mut *w,
+                        &mut self.buf,
                         &serde_json::json!({"type": "mention", "mention": m}),
                     )?;
-                    writeln!(w)?;
+                    writeln!(self.buf)?;
                 }
                 Format::Csv => {
                     if self.mentions == 0 {
-                        writeln!(w, "start,end,text,entity_id,caption,score,matched_name")?;
+                        writeln!(
+                            self.buf,
+                            "start,end,text,entity_id,caption,score,matched_name"
+                        )?;
                     }
-                    let cells = [
-                        m.start.to_string(),
-                        m.end.to_string(),
-                        m.text.clone(),
-                        m.entity_id.clone(),
-                        m.caption.clone(),
-                        format!("{:.3}", m.score),
-                        m.matched_name.clone(),
-                    ];
-                    writeln!(
-                        w,
-                        "{}",
-                        cells
-                            .iter()
-                            .map(|c| csv_cell(c))
-                            .collect::<Vec<_>>()
-                            .join(",")
-                    )?;
+                    self.mention_csv(&m)?;
                 }
                 Format::Table => {
+                    let w = &mut self.buf;
                     if self.kept.len() < 100_000 {
                         self.kept.push(m.clone());
                     }
@@ -232,7 +270,7 @@ impl Sink {
             }
             self.mentions += 1;
         }
-        Ok(())
+        out.writer().write_all(&self.buf)
     }
 
     fn highlight(&mut self, out: &mut Output, doc: &str) -> std::io::Result<()> {
@@ -332,6 +370,25 @@ impl Sink {
     }
 }
 
+/// The entity's part of a mention's output (one format per sink), made on first use.
+fn entity_part<'a>(
+    entities: &'a mut HashMap<usize, (Arc<MentionEntity>, Vec<u8>)>,
+    e: &Arc<MentionEntity>,
+    make: impl FnOnce(&MentionEntity) -> std::io::Result<Vec<u8>>,
+) -> std::io::Result<&'a [u8]> {
+    if entities.len() > 100_000 {
+        entities.clear();
+    }
+    let key = Arc::as_ptr(e) as usize;
+    if !entities.contains_key(&key) {
+        entities.insert(key, (e.clone(), make(e)?));
+    }
+    Ok(entities
+        .get(&key)
+        .map(|(_, b)| b.as_slice())
+        .unwrap_or_default())
+}
+
 fn one_line(s: &str, max: usize) -> String {
     let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.chars().count() > max {
@@ -341,10 +398,94 @@ fn one_line(s: &str, max: usize) -> String {
     }
 }
 
-fn csv_cell(s: &str) -> String {
+fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
     if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+        format!("\"{}\"", s.replace('"', "\"\"")).into()
     } else {
-        s.to_string()
+        s.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use matcher::{Explanation, Reason, TokenMatch};
+
+    fn mention(text: &str, name_source: Option<&str>) -> Mention {
+        Mention {
+            start: 7,
+            end: 7 + text.len(),
+            text: text.to_string(),
+            entity: Arc::new(MentionEntity {
+                entity_id: "un_sc:KPe.001".into(),
+                list: "un_sc".into(),
+                list_id: "KPe.001".into(),
+                caption: "Korea \"Ryonbong\", General Corp.".into(),
+                schema: model::Schema::Organization,
+                score: 0.9375,
+                matched_name: "KOREA RYONBONG GENERAL CORPORATION".into(),
+                explanation: Explanation {
+                    query_name: text.split_whitespace().collect::<Vec<_>>().join(" "),
+                    matched_name: "KOREA RYONBONG GENERAL CORPORATION".into(),
+                    matched_name_kind: model::NameKind::Primary,
+                    native_script: false,
+                    name_source: name_source.map(str::to_string),
+                    name_score: 0.9375,
+                    query_coverage: 1.0,
+                    candidate_coverage: 0.75,
+                    tokens: vec![TokenMatch {
+                        query: "ryonbong".into(),
+                        candidate: "ryonbong".into(),
+                        similarity: 1.0,
+                        reason: Reason::Exact,
+                        why: "same".into(),
+                        weight: 0.5,
+                    }],
+                    unmatched_query: vec![],
+                    unmatched_candidate: vec!["general".into()],
+                    fuzzy_penalty: None,
+                    adjustments: vec![],
+                },
+            }),
+        }
+    }
+
+    /// The entity's part written once per entity gives the bytes serde writes for each mention.
+    #[test]
+    fn mention_rows_written_from_the_entity_cache_are_serdes_and_the_csv_cells() {
+        let ms = [
+            mention("Korea Ryonbong", None),
+            mention("KOREA \"RYONBONG\",\nGeneral", Some("overlay.csv")),
+        ];
+        for m in &ms {
+            let mut sink = Sink::new(Format::Json, "x");
+            for _ in 0..2 {
+                sink.buf.clear();
+                sink.mention_json(m).unwrap();
+                assert_eq!(
+                    String::from_utf8(sink.buf.clone()).unwrap(),
+                    serde_json::to_string(m).unwrap()
+                );
+            }
+            let mut sink = Sink::new(Format::Csv, "x");
+            for _ in 0..2 {
+                sink.buf.clear();
+                sink.mention_csv(m).unwrap();
+                let cells = [
+                    m.start.to_string(),
+                    m.end.to_string(),
+                    m.text.clone(),
+                    m.entity_id.clone(),
+                    m.caption.clone(),
+                    format!("{:.3}", m.score),
+                    m.matched_name.clone(),
+                ];
+                let want: Vec<String> = cells.iter().map(|c| csv_cell(c).into_owned()).collect();
+                assert_eq!(
+                    String::from_utf8(sink.buf.clone()).unwrap(),
+                    format!("{}\n", want.join(","))
+                );
+            }
+        }
     }
 }

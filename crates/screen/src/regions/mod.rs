@@ -269,6 +269,7 @@ impl Regions {
     /// each position, not overlapping.
     fn phrases<'a>(&'a self, toks: &[Tok]) -> Vec<(usize, usize, &'a [Entry])> {
         let mut out = Vec::new();
+        let (mut key, mut ends) = (String::new(), Vec::new());
         let mut i = 0;
         while i < toks.len() {
             if !self.first_words.contains(toks[i].key) {
@@ -276,17 +277,18 @@ impl Regions {
                 continue;
             }
             let mut found = None;
-            let mut key = String::new();
-            let mut ends = Vec::new();
+            // the keys of the next words joined, and where each phrase length ends in it
+            key.clear();
+            ends.clear();
             for (j, tok) in toks.iter().enumerate().skip(i).take(self.max_words) {
                 if j > i {
                     key.push(' ');
                 }
                 key.push_str(tok.key);
-                ends.push(key.clone());
+                ends.push(key.len());
             }
-            for (n, k) in ends.iter().enumerate().rev() {
-                if let Some(e) = self.lookup.get(k) {
+            for (n, &end) in ends.iter().enumerate().rev() {
+                if let Some(e) = self.lookup.get(&key[..end]) {
                     found = Some((i, i + n + 1, e.as_slice()));
                     break;
                 }
@@ -378,14 +380,17 @@ impl Regions {
                 .map(str::to_string)
                 .or_else(|| self.country_after(text, toks, j));
             // regions named in the same address or nearby, for corroborating small places
+            // (phrases come in text order: those nearby are found by bisection)
+            let near = if address {
+                &phrases[..]
+            } else {
+                let from = phrases.partition_point(|&(a, _, _)| a + 30 < i);
+                let to = phrases.partition_point(|&(a, _, _)| a <= j + 30);
+                &phrases[from..to.max(from)]
+            };
             let area_named = |region: u16| {
-                phrases.iter().any(|&(a, b, es)| {
+                near.iter().any(|&(a, b, es)| {
                     (a, b) != (i, j)
-                        && (if address {
-                            true
-                        } else {
-                            a + 30 >= i && a <= j + 30
-                        })
                         && es.iter().any(|e| {
                             e.region == region
                                 && match e.kind {
