@@ -277,6 +277,7 @@ struct WordTok {
     class: u32,
     capital: bool,
     legal_form_word: bool,
+    may_be_legal: bool,
 }
 
 /// Text token with its class.
@@ -287,6 +288,9 @@ struct Tok {
     capital: bool,
     /// Its text as written is a one-word legal form ([`is_legal_form_word`]).
     legal_form_word: bool,
+    /// It may be a word of a legal-form phrase: its class is a legal-form word (see
+    /// [`Class::legal_word`]) or it is not ASCII (see `candidates`).
+    may_be_legal: bool,
 }
 
 /// What one block of text gave.
@@ -380,6 +384,7 @@ impl<'m> Scanner<'m> {
                 class,
                 capital,
                 legal_form_word: is_legal_form_word(written),
+                may_be_legal: st.entries[class as usize].legal_word || !written.is_ascii(),
             });
         }
         let r = start..st.word_toks.len() as u32;
@@ -412,6 +417,7 @@ impl<'m> Scanner<'m> {
                     class: wt.class,
                     capital: wt.capital,
                     legal_form_word: wt.legal_form_word,
+                    may_be_legal: wt.may_be_legal,
                 });
             }
         });
@@ -479,10 +485,7 @@ impl<'m> Scanner<'m> {
             // the normaliser makes one legal-form code of a phrase only when every word of it
             // is in its legal-form table; a token's text is the normaliser's token when its
             // range is exact (ASCII: the ranges of some non-ASCII words are the whole word's)
-            let not_legal = |t: &Tok| {
-                !st.entries[t.class as usize].legal_word && text[t.range.clone()].is_ascii()
-            };
-            if toks[from..=to].iter().any(not_legal) {
+            if !toks[from..=to].iter().all(|t| t.may_be_legal) {
                 return None;
             }
             let phrase = &text[toks[from].range.start..toks[to].range.end];
@@ -553,10 +556,13 @@ impl<'m> Scanner<'m> {
                         legal_form(*r.start(), *r.end()).is_some_and(|id| ntoks.contains(&id))
                     };
                     let (mut first, mut last) = (first, last);
-                    if let Some(k) = (1..=5)
-                        .rev()
-                        .find(|k| last + k < toks.len() && legal(last + 1..=last + k))
-                    {
+                    // phrases of up to five words, longest first, among the words next to the
+                    // span that may be part of one
+                    let after = (last + 1..toks.len())
+                        .take(5)
+                        .take_while(|&j| toks[j].may_be_legal)
+                        .count();
+                    if let Some(k) = (1..=after).rev().find(|k| legal(last + 1..=last + k)) {
                         last += k;
                     }
                     while first > 0 && last - first < max_len && belongs(first - 1) {
@@ -565,10 +571,12 @@ impl<'m> Scanner<'m> {
                     while last + 1 < toks.len() && last - first < max_len && belongs(last + 1) {
                         last += 1;
                     }
-                    if let Some(k) = (1..=5)
+                    let before = (0..first)
                         .rev()
-                        .find(|k| first >= *k && legal(first - k..=first - 1))
-                    {
+                        .take(5)
+                        .take_while(|&j| toks[j].may_be_legal)
+                        .count();
+                    if let Some(k) = (1..=before).rev().find(|k| legal(first - k..=first - 1)) {
                         first -= k;
                     }
                     // one-word names count only with their legal form or when plausible alone
