@@ -14,7 +14,8 @@
 //!   (their id answers 404), and all are forgotten when the server stops.
 //!
 //! With `--record`, every row is recorded (one screening per row, identity the row's `id`
-//! column when it has one), in transactions of [`RECORD_CHUNK`] rows.
+//! column when it has one), a transaction per screening chunk committed while the next chunk
+//! is screened (`store::record::record_roster`, as `watchlist batch --record`).
 
 use crate::errors::ApiError;
 use crate::recording::Caller;
@@ -22,7 +23,7 @@ use axum::body::Bytes;
 use axum::http::StatusCode;
 use screen::roster::input::{self, OpenError};
 use screen::roster::relations::RelationIndex;
-use screen::roster::{run_batch_full, BatchOptions, RosterScreener, Row, RowError, RowHit};
+use screen::roster::{run_batch_full, BatchOptions, RosterScreener, RowError, RowHit};
 use serde::Serialize;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -36,8 +37,6 @@ pub const MAX_FINISHED: usize = 32;
 pub const MAX_HITS: usize = 100_000;
 /// Bad rows kept per job (all are counted).
 pub const MAX_BAD_ROWS: usize = 1000;
-/// Rows recorded per transaction (with `--record`).
-pub const RECORD_CHUNK: usize = 512;
 
 /// Where a job stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -408,67 +407,21 @@ fn run_job(job: &Job, sub: Submission) -> Result<(), String> {
         },
     );
     let actor = sub.caller.actor();
-    let mut pending: Vec<store::NewScreening> = Vec::new();
-    let flush = |pending: &mut Vec<store::NewScreening>| -> std::io::Result<()> {
-        let Some(store) = &sub.store else {
-            return Ok(());
-        };
-        if pending.is_empty() {
-            return Ok(());
-        }
-        let done = store.record(pending).map_err(|e| {
-            std::io::Error::other(format!(
-                "recording stopped the job: {}",
-                crate::recording::store_error(e).message
-            ))
-        })?;
-        pending.clear();
-        job.update(|s| {
-            if let Some(r) = s.view.recorded.as_mut() {
-                let mut tally = store::record::RecordTally::default();
-                tally.add(&done);
-                r.screenings += tally.screenings;
-                r.duplicates += tally.duplicates;
-                r.alerts_opened += tally.alerts_opened;
-            }
-        });
-        Ok(())
-    };
     let mut rows = open()?;
-    let mut on_row = |row: &Row, r: screen::roster::RowScreened| -> std::io::Result<()> {
-        if sub.store.is_some() {
-            let mut s = store::record::roster_row(
-                engine,
-                row,
-                r.clone(),
-                sub.threshold,
-                serde_json::json!({ "lists": sub.lists }),
-                &actor,
-                serde_json::json!({ "job": job.id }),
-            );
-            s.idempotency_key = crate::recording::part_key(
-                sub.idempotency_key.as_deref(),
-                &format!("row{}", row.row),
-            );
-            pending.push(s);
-            if pending.len() >= RECORD_CHUNK {
-                flush(&mut pending)?;
-            }
-        }
+    let on_row = |hits: Vec<RowHit>| {
         job.update(|s| {
             s.view.rows.done += 1;
             s.view.rows.screened += 1;
-            if !r.hits.is_empty() {
+            if !hits.is_empty() {
                 s.view.rows.with_hits += 1;
-                s.view.hit_count += r.hits.len() as u64;
+                s.view.hit_count += hits.len() as u64;
                 let room = MAX_HITS.saturating_sub(s.hits.len());
-                if r.hits.len() > room {
+                if hits.len() > room {
                     s.view.hits_truncated = true;
                 }
-                s.hits.extend(r.hits.into_iter().take(room));
+                s.hits.extend(hits.into_iter().take(room));
             }
         });
-        Ok(())
     };
     let mut on_error = |e: &RowError| {
         job.update(|s| {
@@ -483,14 +436,66 @@ fn run_job(job: &Job, sub: Submission) -> Result<(), String> {
             }
         })
     };
-    run_batch_full(
+    let Some(store) = &sub.store else {
+        run_batch_full(
+            &screener,
+            rows.as_mut(),
+            &mut |_, r| {
+                on_row(r.hits);
+                Ok(())
+            },
+            &mut on_error,
+            &mut |_, _| {},
+        )
+        .map_err(|e| e.to_string())?;
+        return Ok(());
+    };
+    let options = serde_json::json!({ "lists": sub.lists });
+    let origin = serde_json::json!({ "job": job.id });
+    store::record::record_roster(
+        &**store,
         &screener,
         rows.as_mut(),
-        &mut on_row,
+        |row, r| {
+            let mut s = store::record::roster_row(
+                engine,
+                row,
+                r,
+                sub.threshold,
+                options.clone(),
+                &actor,
+                origin.clone(),
+            );
+            s.idempotency_key = crate::recording::part_key(
+                sub.idempotency_key.as_deref(),
+                &format!("row{}", row.row),
+            );
+            s
+        },
+        |_, hits| {
+            on_row(hits);
+            Ok(())
+        },
+        |done| {
+            job.update(|s| {
+                if let Some(r) = s.view.recorded.as_mut() {
+                    let mut tally = store::record::RecordTally::default();
+                    tally.add(done);
+                    r.screenings += tally.screenings;
+                    r.duplicates += tally.duplicates;
+                    r.alerts_opened += tally.alerts_opened;
+                }
+            })
+        },
         &mut on_error,
         &mut |_, _| {},
     )
+    .map_err(|e| {
+        format!(
+            "recording stopped the job: {}",
+            crate::recording::store_error(e).message
+        )
+    })?
     .map_err(|e| e.to_string())?;
-    flush(&mut pending).map_err(|e| e.to_string())?;
     Ok(())
 }

@@ -109,8 +109,16 @@ pub trait Store: Send + Sync {
 
     /// Records screenings in one transaction, opening alerts for their hits. Returns one
     /// [`Recorded`] per input, in order; a screening whose idempotency key is already stored
-    /// is not stored again (`duplicate`).
-    fn record(&self, batch: &[NewScreening]) -> Result<Vec<Recorded>>;
+    /// is not stored again (`duplicate`). The screenings are prepared
+    /// ([`record::Prepared`]) on every core first.
+    fn record(&self, batch: &[NewScreening]) -> Result<Vec<Recorded>> {
+        use rayon::prelude::*;
+        let prepared: Vec<record::Prepared> =
+            batch.par_iter().map(record::Prepared::borrowed).collect();
+        self.record_prepared(&prepared)
+    }
+    /// [`Store::record`] of screenings already prepared: the transaction alone.
+    fn record_prepared(&self, batch: &[record::Prepared]) -> Result<Vec<Recorded>>;
     /// One screening record by its sequence number.
     fn screening(&self, seq: i64) -> Result<Option<ScreeningRecord>>;
     /// Screening records after `after_seq`, in chain order, at most `limit`.
@@ -186,12 +194,9 @@ impl<B: Backend> Store for SqlStore<B> {
     fn describe(&self) -> String {
         self.backend.describe()
     }
-    fn record(&self, batch: &[NewScreening]) -> Result<Vec<Recorded>> {
-        use rayon::prelude::*;
-        // serialising and hashing run on every core; the transaction only appends
-        let ready: Vec<record::Ready> = batch.par_iter().map(record::ready).collect();
+    fn record_prepared(&self, batch: &[record::Prepared]) -> Result<Vec<Recorded>> {
         self.backend
-            .transaction(&mut |tx| record::record(tx, &ready))
+            .transaction(&mut |tx| record::record(tx, batch))
     }
     fn screening(&self, seq: i64) -> Result<Option<ScreeningRecord>> {
         self.backend.transaction(&mut |tx| record::get(tx, seq))

@@ -13,6 +13,7 @@ use crate::chain::{content_hash, real_text, Chain, Head};
 use crate::sql::{Row, Tx};
 use crate::{params, NewScreening, Recorded, Result, ScreeningRecord, StoreError};
 use matcher::{Match, Query};
+use std::borrow::Cow;
 
 /// The input as stored: the query, and the caller's context when there is one.
 pub fn input_json(q: &Query, context: Option<&serde_json::Value>) -> String {
@@ -174,6 +175,54 @@ pub fn roster_row(
     s
 }
 
+/// Screens a roster ([`screen::roster::run_batch_with`]) and records every row
+/// (`watchlist batch --record` and the server's batch jobs): `record` makes a row's screening
+/// record (usually with [`roster_row`]), and it is prepared ([`Prepared`]) on the screening
+/// threads; a recorder thread commits each chunk of [`screen::roster::CHUNK`] rows in one
+/// transaction while the next chunk is screened ([`pipelined`]). `on_row` gets each row's
+/// hits in row order (often none), `on_recorded` what each transaction did. A recording
+/// error stops the run and is the outer error; the inner result is the run's own (reading the
+/// rows, `on_row`).
+#[allow(clippy::too_many_arguments)] // run_batch_with's five, and the store and its two hooks
+pub fn record_roster(
+    store: &dyn crate::Store,
+    screener: &screen::roster::RosterScreener,
+    rows: &mut dyn screen::roster::input::Rows,
+    record: impl Fn(&screen::roster::Row, screen::roster::RowScreened) -> NewScreening + Sync,
+    mut on_row: impl FnMut(&screen::roster::Row, Vec<screen::roster::RowHit>) -> std::io::Result<()>,
+    on_recorded: impl FnMut(&[Recorded]) + Send,
+    on_error: &mut dyn FnMut(&screen::roster::RowError),
+    on_progress: &mut dyn FnMut(u64, u64),
+) -> Result<std::io::Result<screen::roster::BatchStats>> {
+    let chunk = screen::roster::CHUNK;
+    pipelined(store, on_recorded, |queue| {
+        let stopped = || std::io::Error::other(RecorderStopped);
+        let mut pending = Vec::with_capacity(chunk);
+        let stats = screen::roster::run_batch_with(
+            screener,
+            rows,
+            |row, r| {
+                let hits = r.hits.clone();
+                (hits, Prepared::owned(record(row, r)))
+            },
+            |row, (hits, prepared)| {
+                on_row(row, hits)?;
+                pending.push(prepared);
+                if pending.len() >= chunk {
+                    queue
+                        .push(std::mem::take(&mut pending))
+                        .map_err(|_| stopped())?;
+                }
+                Ok(())
+            },
+            on_error,
+            on_progress,
+        )?;
+        queue.push(pending).map_err(|_| stopped())?;
+        Ok(stats)
+    })
+}
+
 /// What a series of [`crate::Store::record`] calls wrote.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct RecordTally {
@@ -236,10 +285,12 @@ pub fn page(tx: &mut dyn Tx, after_seq: i64, limit: usize) -> Result<Vec<Screeni
         .collect()
 }
 
-/// A screening serialised and hashed, ready to be appended (done in parallel, before the
-/// transaction, so that the transaction only appends).
-pub struct Ready<'a> {
-    s: &'a NewScreening,
+/// A screening serialised and hashed, ready to be appended: the costly part of recording,
+/// done on the caller's cores before the transaction (in parallel, on the screening threads
+/// when pipelined), so that the transaction only appends. Holds its screening borrowed
+/// ([`Prepared::borrowed`]) or owned ([`Prepared::owned`], to be sent to a recorder thread).
+pub struct Prepared<'a> {
+    s: Cow<'a, NewScreening>,
     key: String,
     identity: String,
     created_at: String,
@@ -249,54 +300,67 @@ pub struct Ready<'a> {
     content: String,
 }
 
-/// Serialises and hashes a screening.
-pub fn ready(s: &NewScreening) -> Ready<'_> {
-    let input = input_json(&s.query, s.context.as_ref());
-    let input_hash = crate::sha256_hex(input.as_bytes());
-    let identity = s
-        .identity
-        .clone()
-        .filter(|i| !i.trim().is_empty())
-        .unwrap_or_else(|| derive_identity(&s.query));
-    let key = s.idempotency_key.clone().unwrap_or_else(|| {
-        derive_key(
+impl<'a> Prepared<'a> {
+    /// Prepares a screening the caller keeps.
+    pub fn borrowed(s: &'a NewScreening) -> Self {
+        Self::new(Cow::Borrowed(s))
+    }
+
+    /// Prepares a screening given away (e.g. to be recorded on another thread).
+    pub fn owned(s: NewScreening) -> Prepared<'static> {
+        Prepared::new(Cow::Owned(s))
+    }
+
+    /// Serialises the input and the results, derives the identity and the idempotency key
+    /// when the screening has none, and hashes the content of the record-to-be.
+    fn new(s: Cow<'a, NewScreening>) -> Self {
+        let input = input_json(&s.query, s.context.as_ref());
+        let input_hash = crate::sha256_hex(input.as_bytes());
+        let identity = s
+            .identity
+            .clone()
+            .filter(|i| !i.trim().is_empty())
+            .unwrap_or_else(|| derive_identity(&s.query));
+        let key = s.idempotency_key.clone().unwrap_or_else(|| {
+            derive_key(
+                &identity,
+                &input_hash,
+                &s.snapshot,
+                &s.matcher_version,
+                s.threshold,
+                &s.options,
+            )
+        });
+        let created_at = crate::now();
+        let results = serde_json::to_string(&s.results).expect("matches serialise");
+        let content = content_hash(&[
+            &key,
+            &created_at,
+            &s.actor,
+            &s.source,
             &identity,
+            &input,
             &input_hash,
             &s.snapshot,
             &s.matcher_version,
-            s.threshold,
-            &s.options,
-        )
-    });
-    let created_at = crate::now();
-    let results = serde_json::to_string(&s.results).expect("matches serialise");
-    let content = content_hash(&[
-        &key,
-        &created_at,
-        &s.actor,
-        &s.source,
-        &identity,
-        &input,
-        &input_hash,
-        &s.snapshot,
-        &s.matcher_version,
-        &real_text(s.threshold as f64),
-        &results,
-    ]);
-    Ready {
-        s,
-        key,
-        identity,
-        created_at,
-        input,
-        input_hash,
-        results,
-        content,
+            &real_text(s.threshold as f64),
+            &results,
+        ]);
+        Prepared {
+            s,
+            key,
+            identity,
+            created_at,
+            input,
+            input_hash,
+            results,
+            content,
+        }
     }
 }
 
 /// Records a batch in the current transaction (see the module documentation).
-pub fn record(tx: &mut dyn Tx, batch: &[Ready]) -> Result<Vec<Recorded>> {
+pub fn record(tx: &mut dyn Tx, batch: &[Prepared]) -> Result<Vec<Recorded>> {
     let mut head = Head::lock(tx, Chain::Screenings)?;
     let mut events = Head::lock(tx, Chain::AlertEvents)?;
     let mut out = Vec::with_capacity(batch.len());
@@ -308,8 +372,13 @@ pub fn record(tx: &mut dyn Tx, batch: &[Ready]) -> Result<Vec<Recorded>> {
     Ok(out)
 }
 
-fn record_one(tx: &mut dyn Tx, head: &mut Head, events: &mut Head, r: &Ready) -> Result<Recorded> {
-    let s = r.s;
+fn record_one(
+    tx: &mut dyn Tx,
+    head: &mut Head,
+    events: &mut Head,
+    r: &Prepared,
+) -> Result<Recorded> {
+    let s: &NewScreening = &r.s;
     let before = head.clone();
     let (seq, prev, hash) = head.append(&r.content);
     let inserted = tx.execute(
@@ -356,7 +425,7 @@ fn record_one(tx: &mut dyn Tx, head: &mut Head, events: &mut Head, r: &Ready) ->
 
 /// A screening whose key is stored already: the first record and the alerts it opened; the
 /// same key with another input is refused.
-fn duplicate(tx: &mut dyn Tx, r: &Ready) -> Result<Recorded> {
+fn duplicate(tx: &mut dyn Tx, r: &Prepared) -> Result<Recorded> {
     let row = tx.query_one(
         "SELECT seq, input_hash FROM screenings WHERE idempotency_key = $1",
         params![r.key.as_str()],
@@ -368,7 +437,7 @@ fn duplicate(tx: &mut dyn Tx, r: &Ready) -> Result<Recorded> {
             seq,
         });
     }
-    mark_screened(tx, r.s)?;
+    mark_screened(tx, &r.s)?;
     let opened = tx
         .query(
             "SELECT id FROM alerts WHERE opened_key = $1 ORDER BY id",
@@ -388,32 +457,85 @@ fn duplicate(tx: &mut dyn Tx, r: &Ready) -> Result<Recorded> {
     })
 }
 
-/// Records batches on a second thread while the caller produces the next one, so that
-/// screening (on every core) and recording (one transaction per batch) overlap. `produce` is
-/// called until it returns `None`; batches are recorded in order, each in its own
-/// transaction; the first error stops both sides and is returned. Returns what each batch's
-/// recording did, in order.
+/// The queue of a [`pipelined`] recorder: batches pushed here are recorded in order, each in
+/// its own transaction, on the recorder's thread.
+pub struct RecordQueue {
+    send: std::sync::mpsc::SyncSender<Vec<Prepared<'static>>>,
+}
+
+/// The recorder of a [`pipelined`] run stopped on an error; [`pipelined`] returns it.
+#[derive(Debug, Clone, Copy)]
+pub struct RecorderStopped;
+
+impl std::fmt::Display for RecorderStopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("recording stopped")
+    }
+}
+
+impl std::error::Error for RecorderStopped {}
+
+impl RecordQueue {
+    /// Queues a batch for recording. Waits while the recorder is still busy with the batch
+    /// before the last one (at most one batch waits), so memory stays bounded by two batches
+    /// and the caller screens the next batch while the last one is recorded. An error means
+    /// the recorder stopped: the caller should stop too.
+    pub fn push(&self, batch: Vec<Prepared<'static>>) -> std::result::Result<(), RecorderStopped> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        self.send.send(batch).map_err(|_| RecorderStopped)
+    }
+}
+
+/// Runs `work` with a recorder on a second thread: what `work` pushes to the [`RecordQueue`]
+/// is recorded while `work` goes on, so that screening (on every core, where the records are
+/// also [`Prepared`]) and the transactions (on the recorder) overlap. `on_recorded` is called
+/// on the recorder's thread with what each batch's recording did, in order. The first
+/// recording error stops the recorder, makes later pushes fail and is returned, whatever
+/// `work` returned; otherwise `work`'s result is returned once every batch is recorded.
+pub fn pipelined<T>(
+    store: &dyn crate::Store,
+    mut on_recorded: impl FnMut(&[Recorded]) + Send,
+    work: impl FnOnce(&RecordQueue) -> T,
+) -> Result<T> {
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Prepared<'static>>>(1);
+        let recorder = scope.spawn(move || -> Result<()> {
+            for batch in receive {
+                on_recorded(&store.record_prepared(&batch)?);
+            }
+            Ok(())
+        });
+        let queue = RecordQueue { send };
+        let out = work(&queue);
+        drop(queue);
+        recorder.join().expect("the recording thread panicked")?;
+        Ok(out)
+    })
+}
+
+/// [`pipelined`] over batches from `produce` (called until it returns `None`), each prepared
+/// on every core before it is queued. Returns what each batch's recording did, in order.
 pub fn record_pipelined(
     store: &dyn crate::Store,
     mut produce: impl FnMut() -> Option<Vec<NewScreening>>,
 ) -> Result<Vec<Vec<Recorded>>> {
-    std::thread::scope(|scope| {
-        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<NewScreening>>(1);
-        let recorder = scope.spawn(move || {
-            let mut out = Vec::new();
-            for batch in receive {
-                out.push(store.record(&batch)?);
+    use rayon::prelude::*;
+    let mut out = Vec::new();
+    pipelined(
+        store,
+        |done| out.push(done.to_vec()),
+        |queue| {
+            while let Some(batch) = produce() {
+                let batch = batch.into_par_iter().map(Prepared::owned).collect();
+                if queue.push(batch).is_err() {
+                    break;
+                }
             }
-            Ok(out)
-        });
-        while let Some(batch) = produce() {
-            if send.send(batch).is_err() {
-                break; // the recorder stopped on an error
-            }
-        }
-        drop(send);
-        recorder.join().expect("the recording thread panicked")
-    })
+        },
+    )?;
+    Ok(out)
 }
 
 /// Marks a monitored record as screened against the screening's snapshot.

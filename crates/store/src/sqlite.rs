@@ -71,18 +71,17 @@ fn sql_err(e: rusqlite::Error) -> StoreError {
     }
 }
 
-/// `$1` → `?1`: SQLite's numbered parameters.
+/// `$1` → `?1`: SQLite's numbered parameters (SQLite would read `$1` as a parameter named
+/// "$1", numbered by first appearance). `$` and `?` are both one byte, so the text is
+/// rewritten byte for byte.
 fn placeholders(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '$' && chars.peek().is_some_and(|n| n.is_ascii_digit()) {
-            out.push('?');
-        } else {
-            out.push(c);
+    let mut out = sql.as_bytes().to_vec();
+    for i in 0..out.len().saturating_sub(1) {
+        if out[i] == b'$' && out[i + 1].is_ascii_digit() {
+            out[i] = b'?';
         }
     }
-    out
+    String::from_utf8(out).expect("ASCII bytes replaced by ASCII bytes")
 }
 
 impl rusqlite::ToSql for Value {

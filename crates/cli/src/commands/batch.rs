@@ -5,15 +5,16 @@
 //!
 //! With `--record`, every screened row is recorded in the audit trail (one screening per row,
 //! identity the row's `id` column, alerts opened for list matches at or above the threshold),
-//! in transactions of [`RECORD_CHUNK`] rows; the store is opened before the first row, and a
-//! recording error stops the batch (what was committed stays).
+//! in transactions of one screening chunk (`screen::roster::CHUNK` rows) committed while the
+//! next chunk is screened (`store::record::record_roster`); the store is opened before the
+//! first row, and a recording error stops the batch (what was committed stays).
 
 use crate::cli::Global;
 use crate::error::{CliError, Result};
 use crate::output::{Format, Output};
 use screen::roster::input;
 use screen::roster::relations::RelationIndex;
-use screen::roster::{run_batch, run_batch_full, BatchOptions, RosterScreener, RowHit};
+use screen::roster::{run_batch, BatchOptions, RosterScreener, RowHit};
 use std::io::{BufReader, IsTerminal, Write};
 use std::time::Instant;
 use store::record::RecordTally;
@@ -44,9 +45,6 @@ pub struct Args {
     #[arg(long)]
     pub record: bool,
 }
-
-/// Rows recorded per transaction (with `--record`).
-pub const RECORD_CHUNK: usize = 512;
 
 /// Bad rows printed on stderr (all are counted).
 const MAX_ERRORS_SHOWN: u64 = 100;
@@ -163,61 +161,38 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
             &mut on_progress,
         )?,
         Some(store) => {
-            // recording runs on its own thread, a chunk behind the screening, so that waiting
-            // for the database does not hold up the screening threads
             let actor = super::recording::actor();
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<store::NewScreening>>(2);
-            std::thread::scope(|scope| -> std::io::Result<_> {
-                let recorder = scope.spawn(|| -> std::io::Result<RecordTally> {
-                    let mut tally = RecordTally::default();
-                    for chunk in rx {
-                        let done = store.record(&chunk).map_err(|e| {
-                            std::io::Error::other(format!(
-                                "recording stopped the batch: {}",
-                                super::recording::store_err(e)
-                            ))
-                        })?;
-                        tally.add(&done);
-                    }
-                    Ok(tally)
-                });
-                let mut pending: Vec<store::NewScreening> = Vec::with_capacity(RECORD_CHUNK);
-                let stopped = || std::io::Error::other("recording stopped the batch");
-                let mut on_row = |row: &screen::roster::Row,
-                                  r: screen::roster::RowScreened|
-                 -> std::io::Result<()> {
-                    if !r.hits.is_empty() {
-                        on_hits(&r.hits)?;
-                    }
-                    pending.push(store::record::roster_row(
+            let origin = serde_json::json!({ "file": &name });
+            store::record::record_roster(
+                store,
+                &screener,
+                rows.as_mut(),
+                |row, r| {
+                    store::record::roster_row(
                         &engine,
                         row,
                         r,
                         args.threshold,
                         serde_json::json!({}),
                         &actor,
-                        serde_json::json!({ "file": &name }),
-                    ));
-                    if pending.len() >= RECORD_CHUNK {
-                        tx.send(std::mem::take(&mut pending))
-                            .map_err(|_| stopped())?;
+                        origin.clone(),
+                    )
+                },
+                |_, hits| {
+                    if hits.is_empty() {
+                        Ok(())
+                    } else {
+                        on_hits(&hits)
                     }
-                    Ok(())
-                };
-                let screened = run_batch_full(
-                    &screener,
-                    rows.as_mut(),
-                    &mut on_row,
-                    &mut on_error,
-                    &mut on_progress,
-                );
-                let last = tx.send(pending);
-                drop(tx);
-                // the recorder's own error says why it stopped: it comes first
-                recorded = recorder.join().map_err(|_| stopped())??;
-                last.map_err(|_| stopped())?;
-                screened
-            })?
+                },
+                |done| recorded.add(done),
+                &mut on_error,
+                &mut on_progress,
+            )
+            .map_err(|e| {
+                super::recording::store_err(e)
+                    .hint("recording stopped the batch; what was recorded before the error is kept")
+            })??
         }
     };
     sink.flush()?;

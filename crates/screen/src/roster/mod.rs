@@ -525,6 +525,21 @@ pub fn run_batch_full(
     on_error: &mut dyn FnMut(&RowError),
     on_progress: &mut dyn FnMut(u64, u64),
 ) -> std::io::Result<BatchStats> {
+    run_batch_with(screener, rows, |_, r| r, on_row, on_error, on_progress)
+}
+
+/// [`run_batch_full`] with a step of the caller's run on the screening threads: `map` turns
+/// each row's result into the caller's `T` (e.g. the row's screening record, serialised and
+/// hashed) in parallel, and `on_row` gets the `T`s in row order. The hits are counted before
+/// `map` sees the result.
+pub fn run_batch_with<T: Send>(
+    screener: &RosterScreener,
+    rows: &mut dyn input::Rows,
+    map: impl Fn(&Row, RowScreened) -> T + Sync,
+    mut on_row: impl FnMut(&Row, T) -> std::io::Result<()>,
+    on_error: &mut dyn FnMut(&RowError),
+    on_progress: &mut dyn FnMut(u64, u64),
+) -> std::io::Result<BatchStats> {
     use rayon::prelude::*;
     let mut stats = BatchStats::default();
     let mut chunk: Vec<Row> = Vec::with_capacity(CHUNK);
@@ -545,16 +560,19 @@ pub fn run_batch_full(
                 }
             }
         }
-        let results: Vec<RowScreened> = chunk
+        let results: Vec<(usize, T)> = chunk
             .par_iter()
-            .map(|r| screener.screen_row_full(r))
+            .map(|r| {
+                let screened = screener.screen_row_full(r);
+                (screened.hits.len(), map(r, screened))
+            })
             .collect();
-        for (row, r) in chunk.iter().zip(results) {
+        for (row, (hits, r)) in chunk.iter().zip(results) {
             stats.rows += 1;
             stats.screened += 1;
-            if !r.hits.is_empty() {
+            if hits > 0 {
                 stats.rows_with_hits += 1;
-                stats.hits += r.hits.len() as u64;
+                stats.hits += hits as u64;
             }
             on_row(row, r)?;
         }
