@@ -113,11 +113,15 @@ pub struct Regions {
     postal: FxHashMap<String, u16>,
 }
 
-/// A token of the text being searched: its byte range and romanisation key.
-struct Tok<'a> {
-    range: Range<usize>,
-    key: &'a str,
+/// A token of the text being searched: its byte range and the romanisation key
+/// ([`text::keys::canon`]) of its normalised text.
+#[derive(Debug, Clone)]
+pub struct KeyedToken<'a> {
+    pub range: Range<usize>,
+    pub key: &'a str,
 }
+
+type Tok<'a> = KeyedToken<'a>;
 
 /// Romanisation keys of a phrase's tokens.
 fn keys(s: &str) -> Vec<String> {
@@ -341,17 +345,9 @@ impl Regions {
         self.find_in_tokens(text, &borrow(&keyed), None, None)
     }
 
-    /// [`Regions::find_in_text`] on tokens already read: each token's byte range in `text`
-    /// and the romanisation key ([`text::keys::canon`]) of its normalised text.
-    pub fn find_in_keyed(&self, text: &str, keyed: &[(Range<usize>, &str)]) -> Vec<RegionHit> {
-        let toks: Vec<Tok> = keyed
-            .iter()
-            .map(|(range, key)| Tok {
-                range: range.clone(),
-                key,
-            })
-            .collect();
-        self.find_in_tokens(text, &toks, None, None)
+    /// [`Regions::find_in_text`] on tokens already read.
+    pub fn find_in_keyed(&self, text: &str, toks: &[KeyedToken]) -> Vec<RegionHit> {
+        self.find_in_tokens(text, toks, None, None)
     }
 
     fn find_in_tokens(

@@ -37,7 +37,7 @@
 
 pub mod input;
 
-use crate::regions::{RegionHit, Regions};
+use crate::regions::{KeyedToken, RegionHit, Regions};
 use matcher::{Explanation, Matcher, Query, SearchOptions};
 use model::{NameKind, Schema};
 use rustc_hash::FxHashMap;
@@ -256,6 +256,8 @@ pub struct ScanState {
     legal_phrases: RefCell<FxHashMap<Box<str>, Option<u32>>>,
     verified: FxHashMap<String, Vec<Arc<MentionEntity>>>,
     toks: Vec<Tok>,
+    /// The block's tokens with their romanisation keys, for the region rules (emptied).
+    keyed: Vec<KeyedToken<'static>>,
     /// Positions of each vocabulary token in the block being scanned (kept from block to
     /// block, emptied, so that scanning a block allocates little).
     at: FxHashMap<u32, Vec<u32>>,
@@ -433,11 +435,15 @@ impl<'m> Scanner<'m> {
         }
         resolve_overlaps(&mut found.mentions);
         if let Some(regions) = self.regions {
-            let keys: Vec<(Range<usize>, &str)> = toks
-                .iter()
-                .map(|t| (t.range.clone(), st.entries[t.class as usize].key.as_str()))
-                .collect();
-            for hit in regions.find_in_keyed(text, &keys) {
+            // the list's allocation is kept from block to block
+            let mut keys = recycle(std::mem::take(&mut st.keyed));
+            keys.extend(toks.iter().map(|t| KeyedToken {
+                range: t.range.clone(),
+                key: st.entries[t.class as usize].key.as_str(),
+            }));
+            let hits = regions.find_in_keyed(text, &keys);
+            st.keyed = recycle(keys);
+            for hit in hits {
                 let span = hit.span.clone().unwrap_or(0..0);
                 found.places.push(PlaceMention {
                     start: base + span.start,
@@ -680,6 +686,13 @@ impl<'m> Scanner<'m> {
             });
         }
     }
+}
+
+/// An empty list with the allocation of `v` (the elements differ only in lifetime, so the
+/// standard library collects in place).
+fn recycle<'a, 'b>(mut v: Vec<KeyedToken<'a>>) -> Vec<KeyedToken<'b>> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
 }
 
 /// Drops a mention inside a longer one of the same entity or a better-scoring one. Mentions
