@@ -141,6 +141,10 @@ const SINGLE_WORD_MAX_DF: u32 = 40;
 /// A span without capitals is reported only if its anchor is in at most this many names.
 const LOWERCASE_MAX_DF: u32 = 3;
 
+/// The widest window, in tokens either side of an anchor, where a name's other words are looked
+/// for (a name's word count + 2, at most this).
+const MAX_WINDOW: usize = 12;
+
 /// Names filed under their rarest required tokens (CSR arrays).
 #[derive(Debug, Default)]
 struct Anchors {
@@ -260,7 +264,38 @@ pub struct ScanState {
     keyed: Vec<KeyedToken<'static>>,
     /// Positions of each vocabulary token in the block being scanned (kept from block to
     /// block, emptied, so that scanning a block allocates little).
-    at: FxHashMap<u32, Vec<u32>>,
+    at: FxHashMap<u32, Positions>,
+}
+
+/// Where a vocabulary token occurs in a block, ascending, and the first position that may
+/// still be in the window of a token to come.
+#[derive(Default)]
+struct Positions {
+    at: Vec<u32>,
+    next: usize,
+}
+
+impl Positions {
+    /// The position in `window` nearest to `i` (the earlier of two as near) and not `used`.
+    /// Tokens are visited in order: the positions before the widest window of `i` are passed
+    /// for good.
+    fn nearest(&mut self, i: usize, window: Range<usize>, used: &[usize]) -> Option<usize> {
+        let floor = i.saturating_sub(MAX_WINDOW);
+        while self
+            .at
+            .get(self.next)
+            .is_some_and(|&p| (p as usize) < floor)
+        {
+            self.next += 1;
+        }
+        self.at[self.next..]
+            .iter()
+            .map(|&p| p as usize)
+            .skip_while(|&p| p < window.start)
+            .take_while(|&p| p < window.end)
+            .filter(|p| !used.contains(p))
+            .min_by_key(|&p| p.abs_diff(i))
+    }
 }
 
 struct Class {
@@ -460,7 +495,7 @@ impl<'m> Scanner<'m> {
     fn candidates(
         &self,
         st: &ScanState,
-        at: &mut FxHashMap<u32, Vec<u32>>,
+        at: &mut FxHashMap<u32, Positions>,
         text: &str,
         toks: &[Tok],
         case_informative: bool,
@@ -473,11 +508,14 @@ impl<'m> Scanner<'m> {
         if at.len() > 200_000 {
             at.clear();
         }
-        at.values_mut().for_each(Vec::clear);
+        for ps in at.values_mut() {
+            ps.at.clear();
+            ps.next = 0;
+        }
         let mut present = vec![0u64; idx.vocab.len() / 64 + 1];
         for i in 0..toks.len() {
             for &id in ids(i) {
-                at.entry(id).or_default().push(i as u32);
+                at.entry(id).or_default().at.push(i as u32);
                 present[id as usize / 64] |= 1 << (id % 64);
             }
         }
@@ -515,7 +553,7 @@ impl<'m> Scanner<'m> {
                 for &n in self.anchors.at(a) {
                     let req = self.anchors.required(n);
                     let rec = &idx.names[n as usize];
-                    let w = (rec.tok_len as usize + 2).min(12);
+                    let w = (rec.tok_len as usize + 2).min(MAX_WINDOW);
                     let (lo, hi) = (i.saturating_sub(w), (i + w + 1).min(toks.len()));
                     // one required word may be missing from longer names (see `tolerant`)
                     let allowed = usize::from(self.anchors.tolerant[n as usize]);
@@ -526,15 +564,10 @@ impl<'m> Scanner<'m> {
                         if r == a {
                             continue;
                         }
-                        let nearest = is_present(r).then(|| at.get(&r)).flatten().and_then(|ps| {
-                            let from = ps.partition_point(|&p| (p as usize) < lo);
-                            ps[from..]
-                                .iter()
-                                .map(|&p| p as usize)
-                                .take_while(|&p| p < hi)
-                                .filter(|p| !used.contains(p))
-                                .min_by_key(|&p| p.abs_diff(i))
-                        });
+                        let nearest = is_present(r)
+                            .then(|| at.get_mut(&r))
+                            .flatten()
+                            .and_then(|ps| ps.nearest(i, lo..hi, &used));
                         match nearest {
                             Some(j) => used.push(j),
                             None => {
