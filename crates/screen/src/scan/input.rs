@@ -9,8 +9,9 @@
 //! - **Text** ([`scan_text`]): blocks of 1 MiB cut at whitespace, overlapping by 4 KiB; each
 //!   block is scanned alone and reports only what starts before the overlap (the next block
 //!   finds the rest), so memory stays bounded whatever the size and a name is never cut in two.
-//!   Blocks are scanned in parallel on all cores and reported in order. Invalid UTF-8 later in
-//!   the file is an error naming its byte offset.
+//!   Blocks are scanned in parallel on all cores and reported in order, a batch of blocks
+//!   being written out (on the calling thread) while the next one is scanned. Invalid UTF-8
+//!   later in the file is an error naming its byte offset.
 //! - **HTML** ([`scan_html`], at most 64 MiB): tokenised with `html5gum` (a WHATWG-compliant
 //!   tokenizer); the text of `script`, `style`, `template` and `noscript` elements and all
 //!   comments and attributes are dropped; block-level tags become line breaks; character
@@ -126,6 +127,8 @@ pub fn scan_text<R: Read>(
     let mut stats = Stats::default();
     let mut eof = false;
     let mut first = true;
+    // the findings of the batch scanned last, not yet handed to `emit`
+    let mut pending: Vec<Result<Found, InputError>> = Vec::new();
     while !eof {
         // (block text start offset, bytes, report up to this offset)
         let mut blocks: Vec<(usize, Vec<u8>, usize)> = Vec::with_capacity(batch);
@@ -160,28 +163,42 @@ pub fn scan_text<R: Read>(
             base += keep;
         }
         stats.blocks += blocks.len() as u64;
-        let results: Vec<Result<Found, InputError>> = blocks
-            .par_iter()
-            .map(|(start, bytes, until)| {
-                let mut guard = states[rayon::current_thread_index().unwrap_or(0) % states.len()]
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner());
-                let st = &mut *guard;
-                let text = std::str::from_utf8(bytes).map_err(|e| InputError::Utf8 {
-                    name: name.to_string(),
-                    at: (*start + e.valid_up_to()) as u64,
-                })?;
-                let mut found = scanner.scan_block(st, text, *start);
-                found.mentions.retain(|m| m.start < *until);
-                found.places.retain(|p| p.start < *until);
-                Ok(found)
-            })
-            .collect();
-        for r in results {
-            emit(r?);
-        }
+        let scan = |(start, bytes, until): &(usize, Vec<u8>, usize)| {
+            let mut guard = states[rayon::current_thread_index().unwrap_or(0) % states.len()]
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            let st = &mut *guard;
+            let text = std::str::from_utf8(bytes).map_err(|e| InputError::Utf8 {
+                name: name.to_string(),
+                at: (*start + e.valid_up_to()) as u64,
+            })?;
+            let mut found = scanner.scan_block(st, text, *start);
+            found.mentions.retain(|m| m.start < *until);
+            found.places.retain(|p| p.start < *until);
+            Ok(found)
+        };
+        // this batch is scanned on the pool while the previous one is written out here
+        let (results, emitted) = std::thread::scope(|s| {
+            let scanning = s.spawn(|| blocks.par_iter().map(scan).collect::<Vec<_>>());
+            let emitted = emit_all(emit, std::mem::take(&mut pending));
+            (scanning.join(), emitted)
+        });
+        emitted?;
+        pending = results.unwrap_or_else(|e| std::panic::resume_unwind(e));
     }
+    emit_all(emit, pending)?;
     Ok(stats)
+}
+
+/// Hands the findings of blocks to `emit` in order, up to the first error.
+fn emit_all(
+    emit: &mut dyn FnMut(Found),
+    results: Vec<Result<Found, InputError>>,
+) -> Result<(), InputError> {
+    for r in results {
+        emit(r?);
+    }
+    Ok(())
 }
 
 /// The last ASCII whitespace at or after `from` in `b`, as the offset after it.
