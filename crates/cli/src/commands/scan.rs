@@ -380,13 +380,11 @@ fn entity_part<'a>(
         entities.clear();
     }
     let key = Arc::as_ptr(e) as usize;
-    if !entities.contains_key(&key) {
-        entities.insert(key, (e.clone(), make(e)?));
-    }
-    Ok(entities
-        .get(&key)
-        .map(|(_, b)| b.as_slice())
-        .unwrap_or_default())
+    let part = match entities.entry(key) {
+        std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+        std::collections::hash_map::Entry::Vacant(v) => v.insert((e.clone(), make(e)?)),
+    };
+    Ok(&part.1)
 }
 
 fn one_line(s: &str, max: usize) -> String {

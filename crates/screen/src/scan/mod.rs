@@ -725,7 +725,12 @@ impl<'m> Scanner<'m> {
 /// standard library collects in place).
 fn recycle<'a, 'b>(mut v: Vec<KeyedToken<'a>>) -> Vec<KeyedToken<'b>> {
     v.clear();
-    v.into_iter().filter_map(|_| None).collect()
+    v.into_iter()
+        .map(|t| KeyedToken {
+            range: t.range,
+            key: "",
+        })
+        .collect()
 }
 
 /// Drops a mention inside a longer one of the same entity or a better-scoring one. Mentions
