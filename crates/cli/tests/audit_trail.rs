@@ -1,9 +1,9 @@
 //! The audit trail through the real binary, on SQLite (the data directory's `watchlist.db`)
 //! and on PostgreSQL (`--database`, a schema per test): monitored records, the update of
 //! 2024-02-23 opening exactly the expected alerts, four-eyes review, `audit verify`,
-//! spreadsheet-safe export, `screen --record`; `kill -9` during a monitored batch and during
-//! an update losing nothing and resuming; an unreachable or lost database refusing to go on
-//! without recording.
+//! spreadsheet-safe export, `screen --record`; `kill -9` during a monitored batch, a recorded
+//! `watchlist batch` and an update losing nothing and resuming; an unreachable or lost
+//! database refusing to go on without recording.
 
 mod common;
 
@@ -381,6 +381,66 @@ fn kill_during_a_monitored_batch_loses_nothing(db: &Db) {
     assert!(again.stdout.contains("up to date"), "{}", again.stdout);
 }
 
+/// `kill -9` in the middle of `watchlist batch --record`: the committed chunks stay, and the
+/// same batch run again records only the rest (its rows are keyed by the roster's content).
+fn kill_during_a_recorded_batch_loses_nothing(db: &Db) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    db.run(&data, &["import", &day("2024-02-23")]).ok();
+    let rows = 10_000;
+    let file = many_customers(tmp.path(), rows);
+    let file = file.display().to_string();
+    let args = [
+        "batch",
+        &file,
+        "--map",
+        "id=id,name=name,kind=type",
+        "--record",
+        "--output",
+        "/dev/null",
+    ];
+    let mut child = db
+        .command(&data)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for(
+        "the first committed chunk",
+        Duration::from_secs(300),
+        || screenings(db, &data) > 0,
+    );
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let committed = screenings(db, &data);
+    // one transaction per screening chunk of 4,096 rows
+    assert!(
+        committed > 0 && committed < rows && committed.is_multiple_of(4096),
+        "whole chunks only: {committed}"
+    );
+    db.run(&data, &["audit", "verify"]).ok();
+    let again = db.run(&data, &args).ok();
+    assert!(
+        again.stderr.contains(&format!(
+            "recorded: {} screenings, {committed} already recorded",
+            rows - committed
+        )),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(screenings(db, &data), rows);
+    let want: BTreeSet<(String, String)> = (0..rows)
+        .filter_map(|i| match i % 997 {
+            0 => Some((format!("x{i}"), "us_ofac_sdn:47199".to_string())),
+            1 => Some((format!("x{i}"), "us_ofac_sdn:47408".to_string())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(alert_pairs(db, &data), want);
+    db.run(&data, &["audit", "verify"]).ok();
+}
+
 fn kill_during_an_update_resumes(db: &Db) {
     kill_update(db, 0);
 }
@@ -536,6 +596,7 @@ macro_rules! on_both_backends {
 on_both_backends!(
     the_update_alerts_and_the_review_is_audited,
     kill_during_a_monitored_batch_loses_nothing,
+    kill_during_a_recorded_batch_loses_nothing,
     kill_during_an_update_resumes,
     kill_later_during_an_update_resumes,
 );

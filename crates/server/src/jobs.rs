@@ -450,8 +450,17 @@ fn run_job(job: &Job, sub: Submission) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
         return Ok(());
     };
-    let options = serde_json::json!({ "lists": sub.lists });
+    let options = serde_json::json!({ "lists": sub.lists, "map": sub.map });
     let origin = serde_json::json!({ "job": job.id });
+    // without the caller's key, rows are keyed by the upload's content, the lists and the
+    // options (store::record::derive_roster_key): the same upload again records nothing new
+    let roster = store::record::derive_roster_key(
+        &store::sha256_hex(&sub.data),
+        &engine.snapshot.manifest.version,
+        matcher::MATCHER_VERSION,
+        sub.threshold.unwrap_or(engine.matcher().config().threshold),
+        &options,
+    );
     store::record::record_roster(
         &**store,
         &screener,
@@ -469,7 +478,8 @@ fn run_job(job: &Job, sub: Submission) -> Result<(), String> {
             s.idempotency_key = crate::recording::part_key(
                 sub.idempotency_key.as_deref(),
                 &format!("row{}", row.row),
-            );
+            )
+            .or_else(|| Some(store::record::row_key(&roster, row.row)));
             s
         },
         |_, hits| {

@@ -66,20 +66,59 @@ pub fn derive_key(
     threshold: f32,
     options: &serde_json::Value,
 ) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    for part in [
+    let digest = key_digest(&[
         identity,
         input_hash,
         snapshot,
         matcher_version,
         &real_text(threshold as f64),
         &options.to_string(),
-    ] {
+    ]);
+    format!("derived:{digest}")
+}
+
+/// The idempotency key of a roster screened without one (`watchlist batch --record`, a
+/// server batch job without `Idempotency-Key`): `roster:` and 32 hex digits of a hash over the
+/// sha256 of the roster's bytes, the snapshot, the matcher version, the threshold and the
+/// options. Its rows are keyed [`row_key`]: the same roster screened again against the same
+/// lists with the same options gets the same keys, so its rows are not recorded twice (a
+/// batch stopped by a crash and run again records only the rows it had not committed).
+pub fn derive_roster_key(
+    content_sha256: &str,
+    snapshot: &str,
+    matcher_version: &str,
+    threshold: f32,
+    options: &serde_json::Value,
+) -> String {
+    let digest = key_digest(&[
+        "roster",
+        content_sha256,
+        snapshot,
+        matcher_version,
+        &real_text(threshold as f64),
+        &options.to_string(),
+    ]);
+    format!("roster:{}", &digest[..32])
+}
+
+/// The key of row `row` of a roster keyed `roster` ([`derive_roster_key`]):
+/// `{roster}:row{row}` with the row number zero-padded to ten digits, so that a roster's keys
+/// sort in row order and the database's unique index on keys grows at one end, instead of
+/// taking each key at a random place as a derived (hashed) key does: on a large store that
+/// is most of the pages a transaction writes.
+pub fn row_key(roster: &str, row: u64) -> String {
+    format!("{roster}:row{row:010}")
+}
+
+/// sha256 over the parts, each followed by a newline, in hex.
+fn key_digest(parts: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in parts {
         h.update(part.as_bytes());
         h.update(b"\n");
     }
-    format!("derived:{}", hex::encode(h.finalize()))
+    hex::encode(h.finalize())
 }
 
 /// A screening made with `engine`, ready to record: the snapshot and matcher version, the
@@ -589,5 +628,23 @@ mod tests {
         assert_eq!(k("a", 0.8), k("a", 0.8));
         assert_ne!(k("a", 0.8), k("b", 0.8));
         assert_ne!(k("a", 0.8), k("a", 0.7));
+    }
+
+    #[test]
+    fn roster_row_keys_sort_in_row_order() {
+        let opts = serde_json::json!({"lists": null});
+        let k = derive_roster_key("abc", "snap", "5", 0.8, &opts);
+        assert!(k.starts_with("roster:") && k.len() == "roster:".len() + 32);
+        assert_eq!(k, derive_roster_key("abc", "snap", "5", 0.8, &opts));
+        assert_ne!(k, derive_roster_key("abd", "snap", "5", 0.8, &opts));
+        assert_ne!(k, derive_roster_key("abc", "snap2", "5", 0.8, &opts));
+        let keys: Vec<String> = [9u64, 10, 99, 100, 12345]
+            .iter()
+            .map(|r| row_key(&k, *r))
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+        assert!(keys[0].ends_with(":row0000000009"));
     }
 }

@@ -80,6 +80,8 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
     if let Some(w) = engine.demo_warning() {
         out.warning(&w)?;
     }
+    // what changes a row's screening besides the row, the lists and the threshold
+    let options = serde_json::json!({ "lists": &args.lists, "map": &map });
     let started = Instant::now();
     let relations = RelationIndex::build(engine.snapshot.entities().map_while(|r| r.ok()));
     out.note(format!(
@@ -92,7 +94,7 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         relations,
         BatchOptions {
             threshold: args.threshold,
-            lists: (!args.lists.is_empty()).then_some(args.lists),
+            lists: (!args.lists.is_empty()).then(|| args.lists.clone()),
         },
     );
 
@@ -163,20 +165,34 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         Some(store) => {
             let actor = super::recording::actor();
             let origin = serde_json::json!({ "file": &name });
+            // rows keyed by the roster's content, the lists and the options (see
+            // store::record::derive_roster_key): run again, the batch records only what is new
+            let roster = store::record::derive_roster_key(
+                &std::fs::File::open(&args.file)
+                    .and_then(store::sha256_hex_reader)
+                    .map_err(|e| CliError::failure(format!("{name}: {e}")))?,
+                &engine.snapshot.manifest.version,
+                matcher::MATCHER_VERSION,
+                args.threshold
+                    .unwrap_or(engine.matcher().config().threshold),
+                &options,
+            );
             store::record::record_roster(
                 store,
                 &screener,
                 rows.as_mut(),
                 |row, r| {
-                    store::record::roster_row(
+                    let mut s = store::record::roster_row(
                         &engine,
                         row,
                         r,
                         args.threshold,
-                        serde_json::json!({}),
+                        options.clone(),
                         &actor,
                         origin.clone(),
-                    )
+                    );
+                    s.idempotency_key = Some(store::record::row_key(&roster, row.row));
+                    s
                 },
                 |_, hits| {
                     if hits.is_empty() {
