@@ -119,6 +119,9 @@ pub struct Regions {
 pub struct KeyedToken<'a> {
     pub range: Range<usize>,
     pub key: &'a str,
+    /// Whether the key is the first word of a phrase of the rules
+    /// ([`Regions::starts_phrase`]); only such tokens are looked up.
+    pub starts_phrase: bool,
 }
 
 type Tok<'a> = KeyedToken<'a>;
@@ -135,16 +138,6 @@ fn keyed_tokens(s: &str) -> Vec<(Range<usize>, String)> {
     let mut out = Vec::new();
     text::spans::for_each_token(s, |range, t| out.push((range, text::keys::canon(t))));
     out
-}
-
-fn borrow(keyed: &[(Range<usize>, String)]) -> Vec<Tok<'_>> {
-    keyed
-        .iter()
-        .map(|(range, key)| Tok {
-            range: range.clone(),
-            key,
-        })
-        .collect()
 }
 
 /// Words that make a place name the name of an administrative area ("Donetsk Oblast").
@@ -251,6 +244,22 @@ impl Regions {
         }
     }
 
+    fn borrow<'k>(&self, keyed: &'k [(Range<usize>, String)]) -> Vec<Tok<'k>> {
+        keyed
+            .iter()
+            .map(|(range, key)| Tok {
+                range: range.clone(),
+                key,
+                starts_phrase: self.starts_phrase(key),
+            })
+            .collect()
+    }
+
+    /// Whether a romanisation key is the first word of a place name or phrase of the rules.
+    pub fn starts_phrase(&self, key: &str) -> bool {
+        self.first_words.contains(key)
+    }
+
     /// The rules.
     pub fn regions(&self) -> &[Region] {
         &self.regions
@@ -276,7 +285,7 @@ impl Regions {
         let (mut key, mut ends) = (String::new(), Vec::new());
         let mut i = 0;
         while i < toks.len() {
-            if !self.first_words.contains(toks[i].key) {
+            if !toks[i].starts_phrase {
                 i += 1;
                 continue;
             }
@@ -342,7 +351,7 @@ impl Regions {
     /// References to sanctioned countries and regions in free text.
     pub fn find_in_text(&self, text: &str) -> Vec<RegionHit> {
         let keyed = keyed_tokens(text);
-        self.find_in_tokens(text, &borrow(&keyed), None, None)
+        self.find_in_tokens(text, &self.borrow(&keyed), None, None)
     }
 
     /// [`Regions::find_in_text`] on tokens already read.
@@ -569,7 +578,7 @@ impl Regions {
             bounds.push((*name, start, joined.len()));
         }
         let keyed = keyed_tokens(&joined);
-        let toks = borrow(&keyed);
+        let toks = self.borrow(&keyed);
         let mut found = self.find_in_tokens(
             &joined,
             &toks,

@@ -302,6 +302,8 @@ struct Class {
     ids: Range<u32>,
     /// Romanisation key, for the region lookup.
     key: String,
+    /// The key starts a phrase of the region rules ([`Regions::starts_phrase`]).
+    starts_region: bool,
     /// The token may be part of a legal-form phrase: it is one character long or a word of
     /// the normaliser's legal-form table (a cheap exact pre-check before normalising a phrase).
     legal_word: bool,
@@ -389,6 +391,7 @@ impl<'m> Scanner<'m> {
         let c = st.entries.len() as u32;
         st.entries.push(Class {
             ids: start..st.arena.len() as u32,
+            starts_region: self.regions.is_some_and(|r| r.starts_phrase(&key)),
             key,
             legal_word: t.len() <= 1 || text::affixes::is_legal_form_word(t),
         });
@@ -472,9 +475,13 @@ impl<'m> Scanner<'m> {
         if let Some(regions) = self.regions {
             // the list's allocation is kept from block to block
             let mut keys = recycle(std::mem::take(&mut st.keyed));
-            keys.extend(toks.iter().map(|t| KeyedToken {
-                range: t.range.clone(),
-                key: st.entries[t.class as usize].key.as_str(),
+            keys.extend(toks.iter().map(|t| {
+                let class = &st.entries[t.class as usize];
+                KeyedToken {
+                    range: t.range.clone(),
+                    key: class.key.as_str(),
+                    starts_phrase: class.starts_region,
+                }
             }));
             let hits = regions.find_in_keyed(text, &keys);
             st.keyed = recycle(keys);
@@ -729,6 +736,7 @@ fn recycle<'a, 'b>(mut v: Vec<KeyedToken<'a>>) -> Vec<KeyedToken<'b>> {
         .map(|t| KeyedToken {
             range: t.range,
             key: "",
+            starts_phrase: false,
         })
         .collect()
 }
