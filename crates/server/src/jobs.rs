@@ -471,7 +471,8 @@ fn run_job(job: &Job, sub: Submission) -> Result<(), String> {
                 row,
                 r,
                 sub.threshold,
-                options.clone(),
+                // only derived keys read the options, and these rows have keys
+                serde_json::Value::Null,
                 &actor,
                 origin.clone(),
             );

@@ -345,9 +345,18 @@ impl<'a> Prepared<'a> {
         Self::new(Cow::Borrowed(s))
     }
 
-    /// Prepares a screening given away (e.g. to be recorded on another thread).
+    /// Prepares a screening given away (e.g. to be recorded on another thread). The parts
+    /// the transaction does not read again (the query and context, serialised into the
+    /// input, and the options) are freed here, on the preparing thread: freeing memory
+    /// another thread allocated costs the allocator more.
     pub fn owned(s: NewScreening) -> Prepared<'static> {
-        Prepared::new(Cow::Owned(s))
+        let mut p = Prepared::new(Cow::Owned(s));
+        if let Cow::Owned(s) = &mut p.s {
+            s.query = Query::default();
+            s.context = None;
+            s.options = serde_json::Value::Null;
+        }
+        p
     }
 
     /// Serialises the input and the results, derives the identity and the idempotency key

@@ -187,7 +187,8 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
                         row,
                         r,
                         args.threshold,
-                        options.clone(),
+                        // only derived keys read the options, and these rows have keys
+                        serde_json::Value::Null,
                         &actor,
                         origin.clone(),
                     );
