@@ -66,14 +66,14 @@ pub fn derive_key(
     threshold: f32,
     options: &serde_json::Value,
 ) -> String {
-    let digest = key_digest(&[
+    let digest = key_digest(
         identity,
         input_hash,
         snapshot,
         matcher_version,
-        &real_text(threshold as f64),
-        &options.to_string(),
-    ]);
+        threshold,
+        options,
+    );
     format!("derived:{digest}")
 }
 
@@ -90,14 +90,14 @@ pub fn derive_roster_key(
     threshold: f32,
     options: &serde_json::Value,
 ) -> String {
-    let digest = key_digest(&[
+    let digest = key_digest(
         "roster",
         content_sha256,
         snapshot,
         matcher_version,
-        &real_text(threshold as f64),
-        &options.to_string(),
-    ]);
+        threshold,
+        options,
+    );
     format!("roster:{}", &digest[..32])
 }
 
@@ -110,11 +110,27 @@ pub fn row_key(roster: &str, row: u64) -> String {
     format!("{roster}:row{row:010}")
 }
 
-/// sha256 over the parts, each followed by a newline, in hex.
-fn key_digest(parts: &[&str]) -> String {
+/// The digest of a derived key, in hex: sha256 over who or what was screened, the input's
+/// hash, the snapshot, the matcher version, the threshold and the options, each followed by a
+/// newline.
+fn key_digest(
+    subject: &str,
+    input_hash: &str,
+    snapshot: &str,
+    matcher_version: &str,
+    threshold: f32,
+    options: &serde_json::Value,
+) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
-    for part in parts {
+    for part in [
+        subject,
+        input_hash,
+        snapshot,
+        matcher_version,
+        &real_text(threshold as f64),
+        &options.to_string(),
+    ] {
         h.update(part.as_bytes());
         h.update(b"\n");
     }
