@@ -82,16 +82,19 @@ pub fn open_snapshot(global: &Global) -> Result<Loaded> {
     })
 }
 
-/// The engine (snapshot, persisted index, matcher) over the snapshot in service, or the demo.
+/// The engine over the snapshot in service, or the demo: [`engine::Engine::open`] with its
+/// persisted index, the analyst overlays and the standard config, as every command and the
+/// server open it. Overlay rows that point to entities not in service are noted on stderr.
 pub fn open_engine(global: &Global) -> Result<engine::Engine> {
-    let loaded = open_snapshot(global)?;
-    engine::Engine::with_snapshot(
-        &loaded.root,
-        loaded.snapshot,
-        loaded.demo,
-        matcher::Config::default(),
-    )
-    .map_err(|e| CliError::failure(format!("cannot load the screening index: {e}")))
+    let root = data_dir(global)?;
+    let engine = engine::Engine::open(&root, &engine::Settings::default())
+        .map_err(|e| CliError::failure(format!("cannot load the screening index: {e}")))?;
+    if !global.quiet {
+        for w in engine.overlays().warnings() {
+            eprintln!("warning: {w}");
+        }
+    }
+    Ok(engine)
 }
 
 /// Opens the demo snapshot under `demo_root` (see [`engine::open_demo`]).

@@ -1,12 +1,19 @@
-//! The screening engine as the CLI and the server load it: the snapshot in service (or the
-//! built-in demo list when nothing has been imported), its candidate index, and the matcher.
+//! The one way into screening: [`Engine::open`] loads the snapshot in service (or the
+//! built-in demo list when nothing has been imported), its persisted candidate index, the
+//! analysts' alias overlays ([`overlay`]) and the matcher config ([`Settings`]). Every CLI
+//! command, the server and the workers open their engine here and nowhere else, and screen
+//! through [`Engine::screen`] (a [`QueryInput`] as given, read by the one conversion
+//! [`QueryInput::read`]) or [`Engine::search`] (a query already read).
 //!
 //! The index is a pure function of the snapshot and the matcher version. It is built once
 //! and persisted at `<data_dir>/index/<snapshot version>.idx`; later loads read it back in
 //! milliseconds, and an index written by another matcher version is rebuilt.
 
+pub mod overlay;
+
 use matcher::{Config, Index, Match, Matcher, Query, SearchOptions};
-use model::{Entity, EntityId};
+use model::{Entity, EntityId, QueryError, QueryInput};
+pub use overlay::{OverlayError, OverlayReport};
 use sources::snapshot::{DataDir, Snapshot, SnapshotError};
 use std::path::{Path, PathBuf};
 
@@ -21,6 +28,8 @@ pub enum EngineError {
     Snapshot(#[from] SnapshotError),
     #[error(transparent)]
     Index(#[from] matcher::IndexError),
+    #[error(transparent)]
+    Overlay(#[from] OverlayError),
     #[error("{path}: {source}")]
     Io {
         path: String,
@@ -92,13 +101,11 @@ pub struct Overlays {
     pub names: Vec<(String, model::Name)>,
 }
 
-/// Builds the index of a snapshot from its entities.
-pub fn build_index(snapshot: &Snapshot) -> Result<Index, EngineError> {
-    build_index_with(snapshot, &Overlays::default())
-}
-
 /// Builds the index of a snapshot with overlay names added to their entities.
-pub fn build_index_with(snapshot: &Snapshot, overlays: &Overlays) -> Result<Index, EngineError> {
+pub(crate) fn build_index_with(
+    snapshot: &Snapshot,
+    overlays: &Overlays,
+) -> Result<Index, EngineError> {
     let mut err = None;
     let entities = snapshot.entities().map_while(|r| match r {
         Ok(mut e) => {
@@ -122,14 +129,13 @@ pub fn build_index_with(snapshot: &Snapshot, overlays: &Overlays) -> Result<Inde
     }
 }
 
-/// Loads the persisted index of a snapshot, building and persisting it when it is missing or
-/// was written by another matcher version.
-pub fn load_index(snapshot: &Snapshot) -> Result<Index, EngineError> {
-    load_index_with(snapshot, &Overlays::default())
-}
-
-/// [`load_index`] for an index with overlay names (persisted as `<version>-<tag>.idx`).
-pub fn load_index_with(snapshot: &Snapshot, overlays: &Overlays) -> Result<Index, EngineError> {
+/// Loads the persisted index of a snapshot with overlay names (persisted as
+/// `<version>-<tag>.idx`; `<version>.idx` without overlays), building and persisting it when it
+/// is missing or was written by another matcher version.
+pub(crate) fn load_index_with(
+    snapshot: &Snapshot,
+    overlays: &Overlays,
+) -> Result<Index, EngineError> {
     let mut path = index_path(snapshot);
     if !overlays.names.is_empty() {
         path.set_file_name(format!(
@@ -152,62 +158,132 @@ pub fn load_index_with(snapshot: &Snapshot, overlays: &Overlays) -> Result<Index
     Ok(index)
 }
 
-/// A loaded engine: snapshot, index, matcher.
+/// How an engine is opened: the matcher config, and whether the analysts' overlays apply.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// The matcher's weights and thresholds (the calibrated defaults unless changed).
+    pub config: Config,
+    /// Leave the analyst overlays of `<data_dir>/overlays/` out (they apply by default).
+    pub without_overlays: bool,
+}
+
+/// One screened query: the query as read, what could not be used of the input, the matches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Screening {
+    pub query: Query,
+    /// Values of the input left out or read with less precision, each naming its field.
+    pub warnings: Vec<String>,
+    pub matches: Vec<Match>,
+}
+
+/// A loaded engine: snapshot, index with overlays, matcher.
 pub struct Engine {
     /// The data directory the user's lists live in (not the demo's).
     pub root: PathBuf,
     pub snapshot: Snapshot,
     pub demo: bool,
+    overlays: OverlayReport,
     matcher: Matcher,
 }
 
 impl Engine {
-    /// Opens the snapshot in service (or the demo) under `root` with the standard config.
-    pub fn open(root: &Path) -> Result<Engine, EngineError> {
+    /// Opens the snapshot in service under `root` (or the demo when nothing has been
+    /// imported) with its persisted index, the overlays and the settings' config.
+    pub fn open(root: &Path, settings: &Settings) -> Result<Engine, EngineError> {
         let (snapshot, demo) = open_snapshot(root)?;
-        Engine::with_snapshot(root, snapshot, demo, Config::default())
+        Engine::open_at(root, snapshot, demo, settings)
     }
 
-    /// An engine over a given snapshot.
-    pub fn with_snapshot(
+    /// [`Engine::open`] over a given snapshot of `root` (a snapshot that is not, or not yet,
+    /// in service: delta rescreening compares two).
+    pub fn open_at(
         root: &Path,
         snapshot: Snapshot,
         demo: bool,
-        config: Config,
+        settings: &Settings,
     ) -> Result<Engine, EngineError> {
-        let index = load_index(&snapshot)?;
+        let (overlays, report) = if settings.without_overlays {
+            (Overlays::default(), OverlayReport::default())
+        } else {
+            overlay::load(root, &snapshot)?
+        };
+        for w in report.warnings() {
+            tracing::warn!("{w}");
+        }
+        let index = load_index_with(&snapshot, &overlays)?;
         Ok(Engine {
             root: root.to_path_buf(),
             snapshot,
             demo,
-            matcher: Matcher::new(index, config),
+            overlays: report,
+            matcher: Matcher::new(index, settings.config.clone()),
         })
     }
 
-    /// An engine over a given snapshot whose index also carries overlay names.
-    pub fn with_overlays(
-        root: &Path,
-        snapshot: Snapshot,
-        demo: bool,
-        config: Config,
-        overlays: &Overlays,
-    ) -> Result<Engine, EngineError> {
-        let index = load_index_with(&snapshot, overlays)?;
-        Ok(Engine {
-            root: root.to_path_buf(),
-            snapshot,
-            demo,
-            matcher: Matcher::new(index, config),
-        })
+    /// What the analyst overlays added (files, names, entities) and the rows that point to
+    /// entities not in service.
+    pub fn overlays(&self) -> &OverlayReport {
+        &self.overlays
     }
 
     pub fn matcher(&self) -> &Matcher {
         &self.matcher
     }
 
-    /// Screens one query.
+    /// Screens one query already read (see [`Engine::screen`] for input as given).
     pub fn search(&self, q: &Query, opts: &SearchOptions) -> Vec<Match> {
         self.matcher.search(q, opts)
+    }
+
+    /// Screens one query as given: read by [`QueryInput::read`] (warnings for what could not
+    /// be used), then searched. Fails only when the input has no name and no identifier.
+    pub fn screen(
+        &self,
+        input: &QueryInput,
+        opts: &SearchOptions,
+    ) -> Result<Screening, QueryError> {
+        let read = input.read()?;
+        let matches = self.matcher.search(&read.query, opts);
+        Ok(Screening {
+            query: read.query,
+            warnings: read.warnings,
+            matches,
+        })
+    }
+
+    /// Screens many queries on the current rayon pool, answers in input order.
+    pub fn screen_all(
+        &self,
+        inputs: &[QueryInput],
+        opts: &SearchOptions,
+    ) -> Vec<Result<Screening, QueryError>> {
+        use rayon::prelude::*;
+        inputs.par_iter().map(|i| self.screen(i, opts)).collect()
+    }
+
+    /// The lists in service (keys), for checking a `--list` or `lists` filter.
+    pub fn list_keys(&self) -> Vec<String> {
+        self.snapshot.manifest.lists.keys().cloned().collect()
+    }
+
+    /// Checks list keys given as a filter: an error names the unknown ones and the lists in
+    /// service.
+    pub fn check_lists(&self, lists: &[String]) -> Result<(), String> {
+        let known = self.list_keys();
+        let unknown: Vec<&str> = lists
+            .iter()
+            .filter(|l| !known.iter().any(|k| k == *l))
+            .map(String::as_str)
+            .collect();
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        Err(format!(
+            "unknown list{} {}; the lists in service are {}",
+            if unknown.len() == 1 { "" } else { "s" },
+            unknown.join(", "),
+            known.join(", ")
+        ))
     }
 
     /// One entity of the snapshot, with all its fields.
@@ -228,7 +304,7 @@ mod tests {
     #[test]
     fn demo_engine_finds_the_listed_labour_exporter() {
         let dir = tempfile::tempdir().unwrap();
-        let e = Engine::open(dir.path()).unwrap();
+        let e = Engine::open(dir.path(), &Settings::default()).unwrap();
         assert!(e.demo);
         let res = e.search(
             &Query::name("Mansudae Overseas Project Group of Companies"),
@@ -238,7 +314,7 @@ mod tests {
         assert_eq!(res[0].score, 1.0);
         // the persisted index is reused
         assert!(index_path(&e.snapshot).exists());
-        let again = Engine::open(dir.path()).unwrap();
+        let again = Engine::open(dir.path(), &Settings::default()).unwrap();
         assert_eq!(again.snapshot.manifest.version, e.snapshot.manifest.version);
     }
 }

@@ -44,6 +44,28 @@ pub struct Alignment {
     pub score: f32,
 }
 
+/// The `variant` of an [`Alignment`] that compared no name: the entity was found by a query
+/// identifier alone (its name score is 0 and the identifier evidence decides).
+pub const IDENTIFIER_ONLY: usize = usize::MAX;
+
+impl Alignment {
+    /// The alignment of an entity found by identifier alone, on its name `name`.
+    pub fn identifier_only(name: u32) -> Alignment {
+        Alignment {
+            name,
+            variant: IDENTIFIER_ONLY,
+            pairs: Vec::new(),
+            q_weights: Vec::new(),
+            c_weights: Vec::new(),
+            query_coverage: 0.0,
+            candidate_coverage: 0.0,
+            all_fuzzy: false,
+            joined: None,
+            score: 0.0,
+        }
+    }
+}
+
 /// Rarity weight from a token's raw rarity in [0, 1] (see `Vocab::rarity`); tokens the
 /// index has never seen count as rarest.
 pub fn rarity(cfg: &Config, raw: f32) -> f32 {

@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::explain::Adjustment;
-use crate::index::{normalize_identifier, DateRange, EntityRec, Index};
+use crate::index::{DateRange, EntityRec, Index};
 use crate::query::Query;
 use model::Schema;
 
@@ -55,17 +55,7 @@ pub fn apply(
     if let Some(a) = country(cfg, q, e, &mut score) {
         adj.push(a);
     }
-    if let Some(hit) = q
-        .identifiers
-        .iter()
-        .map(|i| normalize_identifier(i))
-        .find(|v| {
-            index
-                .identifiers
-                .get(v)
-                .is_some_and(|ents| ents.iter().any(|&i| index.entities[i as usize].id == e.id))
-        })
-    {
+    if let Some(hit) = listed_identifier(index, q, e) {
         if score < ev.identifier_floor {
             score = ev.identifier_floor;
         }
@@ -77,6 +67,18 @@ pub fn apply(
         ));
     }
     Some((score.clamp(0.0, 1.0), adj))
+}
+
+/// The first of the query's identifiers that the entity lists (as the key it is listed
+/// under: a branch BIC finds its bank's BIC8).
+pub fn listed_identifier(index: &Index, q: &Query, e: &EntityRec) -> Option<String> {
+    q.identifiers.iter().find_map(|i| {
+        index
+            .entities_with_identifier(i)
+            .into_iter()
+            .find(|(x, _)| index.entities[*x as usize].id == e.id)
+            .map(|(_, k)| k)
+    })
 }
 
 fn ymd(n: u32) -> (u32, u32, u32) {

@@ -358,7 +358,37 @@ pub fn normalize_identifier(value: &str) -> String {
     s
 }
 
+/// The keys an identifier is looked up under: its normalised form and, for a branch BIC
+/// (11 characters: institution, country, location, branch), the institution's BIC8, which is
+/// how lists publish a bank.
+pub fn identifier_keys(value: &str) -> Vec<String> {
+    let v = normalize_identifier(value);
+    let mut keys = Vec::with_capacity(2);
+    let bic_shaped = v.len() == 11
+        && v[..6].chars().all(|c| c.is_ascii_alphabetic())
+        && model::country::is_code(&v[4..6].to_ascii_lowercase());
+    if bic_shaped {
+        keys.push(v[..8].to_string());
+    }
+    keys.insert(0, v);
+    keys
+}
+
 impl Index {
+    /// The entities that list an identifier (under any of its [`identifier_keys`]), each
+    /// with the key it is listed under.
+    pub fn entities_with_identifier(&self, value: &str) -> Vec<(u32, String)> {
+        let mut out: Vec<(u32, String)> = Vec::new();
+        for k in identifier_keys(value) {
+            for &e in self.identifiers.get(&k).map(Vec::as_slice).unwrap_or(&[]) {
+                if !out.iter().any(|(x, _)| *x == e) {
+                    out.push((e, k.clone()));
+                }
+            }
+        }
+        out
+    }
+
     /// Builds the index from a snapshot's entities.
     pub fn build<I: IntoIterator<Item = Entity>>(entities: I, snapshot_version: &str) -> Index {
         let norm = Normalizer::new();

@@ -123,12 +123,12 @@ impl Matcher {
         let mut names = retrieve::candidates(idx, cfg, &prepared, &expansions);
         names.extend(retrieve::joined_candidates(idx, &prepared));
         // entities that carry one of the query's identifiers are candidates whatever their name
+        let mut by_identifier: Vec<u32> = Vec::new();
         for v in &q.identifiers {
-            if let Some(ents) = idx.identifiers.get(&index::normalize_identifier(v)) {
-                for &e in ents.iter().take(64) {
-                    let rec = &idx.entities[e as usize];
-                    names.extend(rec.first_name..rec.first_name + rec.name_count);
-                }
+            for (e, _) in idx.entities_with_identifier(v).into_iter().take(64) {
+                let rec = &idx.entities[e as usize];
+                names.extend(rec.first_name..rec.first_name + rec.name_count);
+                by_identifier.push(e);
             }
         }
         let lists = opts.lists.as_ref();
@@ -153,6 +153,16 @@ impl Matcher {
                     }
                 }
             }
+        }
+        // found by identifier alone (no query name, or none comparable): name score 0, the
+        // identifier evidence decides
+        for e in by_identifier {
+            let ent = &idx.entities[e as usize];
+            if lists.is_some_and(|l| !l.iter().any(|k| k == ent.list())) {
+                continue;
+            }
+            best.entry(e)
+                .or_insert_with(|| (0.0, Alignment::identifier_only(ent.first_name)));
         }
         let min_score = opts.min_score.unwrap_or(cfg.min_score);
         let threshold = opts.threshold.unwrap_or(cfg.threshold);
@@ -211,8 +221,29 @@ impl Matcher {
         adjustments: Vec<Adjustment>,
     ) -> Explanation {
         let idx = &self.index;
-        let var = &prepared.variants[a.variant];
         let rec = &idx.names[a.name as usize];
+        let identifier = evidence::listed_identifier(idx, q, &idx.entities[rec.entity as usize]);
+        if a.variant == align::IDENTIFIER_ONLY {
+            return Explanation {
+                query_name: identifier.clone().unwrap_or_default(),
+                matched_name: rec.value.clone(),
+                matched_name_kind: rec.kind,
+                native_script: rec.native,
+                name_source: rec.note.clone(),
+                name_score: 0.0,
+                query_coverage: 0.0,
+                candidate_coverage: 0.0,
+                tokens: Vec::new(),
+                unmatched_query: Vec::new(),
+                unmatched_candidate: Vec::new(),
+                identifier,
+                identifier_only: true,
+                joined: false,
+                fuzzy_penalty: None,
+                adjustments,
+            };
+        }
+        let var = &prepared.variants[a.variant];
         let (ctoks, _) = idx.name_tokens(a.name);
         let ctext = |i: usize| idx.vocab.keys[ctoks[i] as usize].text.clone();
         if let Some((qj, cj, s)) = &a.joined {
@@ -230,20 +261,22 @@ impl Matcher {
                     candidate: cj.clone(),
                     similarity: s.sim,
                     reason: s.reason,
-                    why: format!(
-                        "{} (whole names compared with spaces removed)",
-                        s.reason.describe()
-                    ),
+                    why: s.reason.describe().to_string(),
                     weight: 1.0,
                 }],
                 unmatched_query: Vec::new(),
                 unmatched_candidate: Vec::new(),
+                identifier,
+                identifier_only: false,
+                joined: true,
                 fuzzy_penalty: None,
                 adjustments,
             };
         }
-        let mut tokens: Vec<TokenMatch> = a
-            .pairs
+        // words in query order
+        let mut pairs = a.pairs.clone();
+        pairs.sort_by_key(|p| p.q);
+        let tokens: Vec<TokenMatch> = pairs
             .iter()
             .map(|p| TokenMatch {
                 query: var.tokens[p.q].keys.text.clone(),
@@ -254,7 +287,6 @@ impl Matcher {
                 weight: a.c_weights[p.c],
             })
             .collect();
-        tokens.sort_by(|x, y| y.weight.total_cmp(&x.weight));
         let unmatched_query = (0..var.tokens.len())
             .filter(|i| !a.pairs.iter().any(|p| p.q == *i))
             .map(|i| var.tokens[i].keys.text.clone())
@@ -275,6 +307,9 @@ impl Matcher {
             tokens,
             unmatched_query,
             unmatched_candidate,
+            identifier,
+            identifier_only: false,
+            joined: false,
             fuzzy_penalty: a.all_fuzzy.then_some(self.config.names.all_fuzzy_factor),
             adjustments,
         }

@@ -2,35 +2,9 @@
 
 use crate::index::{name_type, Index};
 use crate::similarity::TokenKeys;
-use model::{DateValue, Schema};
-use serde::{Deserialize, Serialize};
 use text::{Normalizer, TokenKind};
 
-/// What is screened: one or more names of one party, with whatever else is known.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Query {
-    pub names: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schema: Option<Schema>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub birth_dates: Vec<DateValue>,
-    /// ISO 3166-1 alpha-2 codes (any case).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub countries: Vec<String>,
-    /// Identifier values of any kind (passport, IMO, BIC, registration…).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub identifiers: Vec<String>,
-}
-
-impl Query {
-    /// A query for one name.
-    pub fn name(name: impl Into<String>) -> Self {
-        Query {
-            names: vec![name.into()],
-            ..Default::default()
-        }
-    }
-}
+pub use model::Query;
 
 /// One query token with its keys.
 #[derive(Debug, Clone)]

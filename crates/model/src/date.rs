@@ -256,6 +256,124 @@ impl DateValue {
     }
 }
 
+/// A date read leniently from what a person or a system typed: the value, and a note when
+/// only part of it could be used (the precision that is valid is kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LenientDate {
+    pub value: DateValue,
+    /// What was not used, for a warning (`None` when the whole text was read).
+    pub note: Option<String>,
+}
+
+/// Keeps the valid precision of a year, month and day: `1974-01-32` is 1974-01 (day 32 is
+/// no day of January), `1974-13-01` is 1974. `None` when the year itself is out of range.
+fn keep_valid(
+    year: i32,
+    month: Option<u32>,
+    day: Option<u32>,
+) -> Option<(PartialDate, Option<String>)> {
+    let y = PartialDate::new(year, None, None)?;
+    let Some(m) = month else {
+        return Some((y, None));
+    };
+    let Some(ym) = u8::try_from(m)
+        .ok()
+        .and_then(|m| PartialDate::new(year, Some(m), None))
+    else {
+        return Some((
+            y,
+            Some(format!(
+                "month {m} does not exist; only the year {year} was used"
+            )),
+        ));
+    };
+    let Some(d) = day else {
+        return Some((ym, None));
+    };
+    match u8::try_from(d)
+        .ok()
+        .and_then(|d| PartialDate::new(year, ym.month, Some(d)))
+    {
+        Some(full) => Some((full, None)),
+        None => Some((
+            ym,
+            Some(format!(
+                "day {d} does not exist in {ym}; only {ym} was used"
+            )),
+        )),
+    }
+}
+
+impl DateValue {
+    /// Reads a date as leniently as it can be read without guessing: every form
+    /// [`DateValue::parse_loose`] and `FromStr` take, unpadded numbers (`1969-7-16`,
+    /// `16.7.1969`), month/day order when the day cannot be a month (`7/16/1969`), a time
+    /// part, and a date whose day or month does not exist (`1974-01-32` is 1974-01, with a
+    /// note). The error says why nothing could be read.
+    pub fn read_lenient(s: &str) -> Result<LenientDate, String> {
+        let t = s.trim();
+        if t.is_empty() {
+            return Err("empty".into());
+        }
+        let exact = |value| LenientDate { value, note: None };
+        if let Ok(v) = t.parse::<DateValue>() {
+            return Ok(exact(v));
+        }
+        if let Some(v) = DateValue::parse_loose(t) {
+            return Ok(exact(v));
+        }
+        let day_part = t
+            .split(['T', ' '])
+            .next()
+            .unwrap_or(t)
+            .trim_end_matches(['Z', '.']);
+        let parts: Vec<&str> = day_part.split(['-', '/', '.']).collect();
+        let numeric = parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()));
+        if numeric && (1..=3).contains(&parts.len()) {
+            let n: Vec<u32> = parts.iter().map(|p| p.parse().unwrap_or(0)).collect();
+            let read = if parts[0].len() == 4 {
+                keep_valid(n[0] as i32, n.get(1).copied(), n.get(2).copied())
+            } else if parts.len() == 3 && parts[2].len() == 4 {
+                let (a, b, y) = (n[0], n[1], n[2] as i32);
+                if a <= 31 && b > 12 && a <= 12 {
+                    // month/day/year: the second number cannot be a month
+                    keep_valid(y, Some(a), Some(b)).map(|(d, note)| {
+                        (d, note.or(Some(format!("read as month/day/year ({d})"))))
+                    })
+                } else {
+                    keep_valid(y, Some(b), Some(a))
+                }
+            } else if parts.len() == 2 && parts[1].len() == 4 {
+                keep_valid(n[1] as i32, Some(n[0]), None)
+            } else {
+                None
+            };
+            if let Some((d, note)) = read {
+                return Ok(LenientDate {
+                    value: DateValue::Exact(d),
+                    note,
+                });
+            }
+        }
+        // a text with one plausible year in it ("born 1969?", "1969 (approx)")
+        let years: Vec<i32> = t
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|w| w.len() == 4)
+            .filter_map(|w| w.parse().ok())
+            .filter(|y| (1800..=2100).contains(y))
+            .collect();
+        if let [y] = years[..] {
+            return Ok(LenientDate {
+                value: DateValue::Exact(PartialDate::year(y)),
+                note: Some(format!("only the year {y} could be read")),
+            });
+        }
+        Err("not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)".into())
+    }
+}
+
 impl fmt::Display for DateValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -304,6 +422,27 @@ serde_via_string!(DateValue);
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn lenient_dates_keep_the_precision_that_is_valid() {
+        let read =
+            |s: &str| DateValue::read_lenient(s).map(|d| (d.value.to_string(), d.note.is_some()));
+        assert_eq!(read("1969-7-16"), Ok(("1969-07-16".into(), false)));
+        assert_eq!(read("1974-02-6"), Ok(("1974-02-06".into(), false)));
+        assert_eq!(read("1974-01-32"), Ok(("1974-01".into(), true)));
+        assert_eq!(read("1974-13-02"), Ok(("1974".into(), true)));
+        assert_eq!(read("16.7.1969"), Ok(("1969-07-16".into(), false)));
+        assert_eq!(read("7/16/1969"), Ok(("1969-07-16".into(), true)));
+        assert_eq!(
+            read("1969-07-16T00:00:00Z"),
+            Ok(("1969-07-16".into(), false))
+        );
+        assert_eq!(read("born 1969?"), Ok(("1969".into(), true)));
+        assert_eq!(read("~1960"), Ok(("~1960".into(), false)));
+        assert!(read("").is_err());
+        assert!(read("soon").is_err());
+        assert!(read("1969 or 1970").is_err());
+    }
+
     use super::*;
 
     #[test]

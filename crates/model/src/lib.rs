@@ -15,6 +15,7 @@ pub mod date;
 mod entity;
 mod id;
 mod list;
+pub mod query;
 
 pub use date::{DateValue, PartialDate};
 pub use entity::{
@@ -23,3 +24,4 @@ pub use entity::{
 };
 pub use id::{validate_list_key, EntityId, IdError};
 pub use list::{describe as describe_list, ListMeta, SourceFile, KNOWN_LISTS};
+pub use query::{Query, QueryError, QueryInput, ReadQuery};

@@ -18,7 +18,7 @@ fn engine(lists: &[&str]) -> (tempfile::TempDir, engine::Engine) {
         .unwrap()
         .import(&sets, &mut |_| {})
         .unwrap();
-    let e = engine::Engine::open(dir.path()).unwrap();
+    let e = engine::Engine::open(dir.path(), &engine::Settings::default()).unwrap();
     (dir, e)
 }
 

@@ -22,7 +22,7 @@ pub struct Segment {
 /// Cuts `name` into runs of words and separators, marking aligned words. `query_side` picks
 /// which side of the token pairs to look at.
 pub fn highlight(name: &str, e: &Explanation, query_side: bool) -> Vec<Segment> {
-    let joined = e.tokens.len() == 1 && e.tokens[0].why.contains("spaces removed");
+    let joined = e.joined;
     let aligned: HashSet<&str> = e
         .tokens
         .iter()
@@ -78,96 +78,10 @@ pub fn highlight(name: &str, e: &Explanation, query_side: bool) -> Vec<Segment> 
     out
 }
 
-fn kind_label(kind: &str) -> &'static str {
-    match kind {
-        "primary" => "name",
-        "alias" => "alias (a.k.a.)",
-        "weak_alias" => "weak alias (a low-quality a.k.a.)",
-        "former" => "former name (f.k.a.)",
-        "new" => "new name (n.k.a.)",
-        "original_script" => "name in its original script",
-        _ => "name",
-    }
-}
-
-fn quoted(words: &[String]) -> String {
-    words
-        .iter()
-        .map(|w| format!("“{w}”"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The explanation of one result as sentences.
+/// The explanation of one result as sentences ([`Explanation::sentences`]) and what the
+/// score means against the threshold.
 pub fn summary(m: &Match, threshold: f32) -> Vec<String> {
-    let e = &m.explanation;
-    let mut out = Vec::new();
-    out.push(format!(
-        "Your name “{}” was compared with the listed {} “{}”{}.",
-        e.query_name,
-        kind_label(e.matched_name_kind.as_str()),
-        e.matched_name,
-        if e.native_script {
-            ", in its own script"
-        } else {
-            ""
-        }
-    ));
-    // word pairs in the order of the query's words (the explanation lists them by weight)
-    let order: Vec<String> = Normalizer::new()
-        .name(&e.query_name, NameType::Any)
-        .tokens
-        .into_iter()
-        .map(|t| t.text)
-        .collect();
-    let mut pairs: Vec<_> = e.tokens.iter().collect();
-    pairs.sort_by_key(|t| {
-        order
-            .iter()
-            .position(|w| *w == t.query)
-            .unwrap_or(usize::MAX)
-    });
-    for t in pairs {
-        let rel = if t.query == t.candidate {
-            "is"
-        } else {
-            "was taken for"
-        };
-        out.push(format!(
-            "“{}” {rel} “{}”: {} (similarity {:.2}).",
-            t.query, t.candidate, t.why, t.similarity
-        ));
-    }
-    if !e.unmatched_query.is_empty() {
-        out.push(format!(
-            "Not in the listed name: {}.",
-            quoted(&e.unmatched_query)
-        ));
-    }
-    if !e.unmatched_candidate.is_empty() {
-        out.push(format!(
-            "In the listed name but not in yours: {}.",
-            quoted(&e.unmatched_candidate)
-        ));
-    }
-    out.push(format!(
-        "Name similarity {:.2}: the listed name accounts for {:.0}% of your name, your name for {:.0}% of the listed name.",
-        e.name_score,
-        e.query_coverage * 100.0,
-        e.candidate_coverage * 100.0
-    ));
-    if let Some(f) = e.fuzzy_penalty {
-        out.push(format!(
-            "Every word matched only approximately, so the score was lowered (×{f:.2})."
-        ));
-    }
-    for a in &e.adjustments {
-        let mut detail = a.detail.clone();
-        if let Some(first) = detail.get(..1) {
-            detail = first.to_uppercase() + &detail[1..];
-        }
-        out.push(format!("{detail}: {} → {:.2}.", a.effect, a.score_after));
-    }
+    let mut out = m.explanation.sentences();
     if m.score >= threshold {
         out.push(format!(
             "Score {:.2} is at or above the threshold {threshold:.2}: a possible match to review.",
@@ -210,6 +124,9 @@ mod tests {
             ],
             unmatched_query: vec![],
             unmatched_candidate: vec!["pyongyang".into()],
+            identifier: None,
+            identifier_only: false,
+            joined: false,
             fuzzy_penalty: None,
             adjustments: vec![],
         }
@@ -256,7 +173,7 @@ mod tests {
         assert!(s.iter().any(|l| l.starts_with("“kim” is “kim”: identical")));
         assert!(s
             .iter()
-            .any(|l| l.contains("In the listed name but not in yours: “pyongyang”")));
+            .any(|l| l.contains("In the listed name but not in the query: “pyongyang”")));
         assert!(s.last().unwrap().contains("at or above the threshold 0.80"));
     }
 }

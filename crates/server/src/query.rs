@@ -11,13 +11,15 @@
 //! `citizenship`, `jurisdiction`, `birthCountry`, `mainCountry`, `flag`), and identifier
 //! properties (`idNumber`, `passportNumber`, `registrationNumber`, `taxNumber`, `imoNumber`,
 //! `mmsi`, `swiftBic`, `leiCode`, `innCode`, `ogrnCode`, …). Other FollowTheMoney properties
-//! (`address`, `gender`, `position`, `notes`, …) are accepted and not scored. An unknown
-//! schema or a property the schema does not have is an error; a value that cannot be read
-//! (a date that is no date, a country no table knows) is skipped with a warning.
+//! (`address`, `gender`, `position`, `notes`, …) are accepted and not scored. The table is
+//! `model::query::ftm` and the conversion `model::QueryInput::read`, which every entry point
+//! shares: a value that cannot be used (a date that is no date, a country no table knows, an
+//! unknown schema or a property the schema does not have) is named in the query's warnings
+//! and the query is screened on the rest.
 
 use crate::errors::{ApiError, TOO_MANY};
 use matcher::Query;
-use model::{DateValue, Schema};
+use model::{QueryInput, Schema};
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -119,187 +121,21 @@ impl<T> Batch<T> {
     }
 }
 
-/// What a property means to the matcher.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Use {
-    Name,
-    /// A part of a person's name, in the order parts are joined.
-    NamePart(u8),
-    BirthDate,
-    Country,
-    Identifier,
-    /// Accepted (it is a FollowTheMoney property of the schema) and not scored.
-    Ignored,
-}
+pub use model::query::ftm::{properties_of, schema_names};
 
-/// Which schemas a property belongs to (FollowTheMoney's inheritance flattened).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scope {
-    Thing,
-    LegalEntity,
-    Person,
-    Organization,
-    Vehicle,
-    Vessel,
-    Airplane,
-}
-
-/// The FollowTheMoney schemas accepted, the matcher schema each maps to, and its scopes.
-const SCHEMAS: &[(&str, Option<Schema>, &[Scope])] = &[
-    ("Thing", None, &[Scope::Thing]),
-    (
-        "LegalEntity",
-        Some(Schema::LegalEntity),
-        &[Scope::Thing, Scope::LegalEntity],
-    ),
-    (
-        "Person",
-        Some(Schema::Person),
-        &[Scope::Thing, Scope::LegalEntity, Scope::Person],
-    ),
-    (
-        "Organization",
-        Some(Schema::Organization),
-        &[Scope::Thing, Scope::LegalEntity, Scope::Organization],
-    ),
-    (
-        "Company",
-        Some(Schema::Organization),
-        &[Scope::Thing, Scope::LegalEntity, Scope::Organization],
-    ),
-    (
-        "PublicBody",
-        Some(Schema::Organization),
-        &[Scope::Thing, Scope::LegalEntity, Scope::Organization],
-    ),
-    (
-        "Vessel",
-        Some(Schema::Vessel),
-        &[Scope::Thing, Scope::Vehicle, Scope::Vessel],
-    ),
-    (
-        "Airplane",
-        Some(Schema::Aircraft),
-        &[Scope::Thing, Scope::Vehicle, Scope::Airplane],
-    ),
-    (
-        "Aircraft",
-        Some(Schema::Aircraft),
-        &[Scope::Thing, Scope::Vehicle, Scope::Airplane],
-    ),
-];
-
-/// The FollowTheMoney schema names accepted in queries.
-pub fn schema_names() -> Vec<&'static str> {
-    SCHEMAS.iter().map(|(n, _, _)| *n).collect()
-}
-
-/// The properties accepted: name, scope, use.
-const PROPERTIES: &[(&str, Scope, Use)] = &[
-    ("name", Scope::Thing, Use::Name),
-    ("alias", Scope::Thing, Use::Name),
-    ("weakAlias", Scope::Thing, Use::Name),
-    ("previousName", Scope::Thing, Use::Name),
-    ("country", Scope::Thing, Use::Country),
-    ("address", Scope::Thing, Use::Ignored),
-    ("notes", Scope::Thing, Use::Ignored),
-    ("summary", Scope::Thing, Use::Ignored),
-    ("description", Scope::Thing, Use::Ignored),
-    ("topics", Scope::Thing, Use::Ignored),
-    ("keywords", Scope::Thing, Use::Ignored),
-    ("sourceUrl", Scope::Thing, Use::Ignored),
-    ("wikidataId", Scope::Thing, Use::Ignored),
-    ("program", Scope::Thing, Use::Ignored),
-    ("jurisdiction", Scope::LegalEntity, Use::Country),
-    ("mainCountry", Scope::LegalEntity, Use::Country),
-    ("idNumber", Scope::LegalEntity, Use::Identifier),
-    ("registrationNumber", Scope::Thing, Use::Identifier),
-    ("taxNumber", Scope::LegalEntity, Use::Identifier),
-    ("vatCode", Scope::LegalEntity, Use::Identifier),
-    ("leiCode", Scope::LegalEntity, Use::Identifier),
-    ("innCode", Scope::LegalEntity, Use::Identifier),
-    ("ogrnCode", Scope::LegalEntity, Use::Identifier),
-    ("okpoCode", Scope::LegalEntity, Use::Identifier),
-    ("dunsCode", Scope::LegalEntity, Use::Identifier),
-    ("swiftBic", Scope::LegalEntity, Use::Identifier),
-    ("uniqueEntityId", Scope::LegalEntity, Use::Identifier),
-    ("email", Scope::LegalEntity, Use::Identifier),
-    ("phone", Scope::LegalEntity, Use::Identifier),
-    ("website", Scope::LegalEntity, Use::Identifier),
-    ("cryptoWallet", Scope::LegalEntity, Use::Identifier),
-    ("incorporationDate", Scope::LegalEntity, Use::Ignored),
-    ("dissolutionDate", Scope::LegalEntity, Use::Ignored),
-    ("legalForm", Scope::LegalEntity, Use::Ignored),
-    ("status", Scope::LegalEntity, Use::Ignored),
-    ("sector", Scope::LegalEntity, Use::Ignored),
-    ("classification", Scope::LegalEntity, Use::Ignored),
-    ("title", Scope::Person, Use::Ignored),
-    ("firstName", Scope::Person, Use::NamePart(0)),
-    ("secondName", Scope::Person, Use::NamePart(1)),
-    ("middleName", Scope::Person, Use::NamePart(2)),
-    ("fatherName", Scope::Person, Use::NamePart(3)),
-    ("lastName", Scope::Person, Use::NamePart(4)),
-    ("motherName", Scope::Person, Use::Ignored),
-    ("birthDate", Scope::Person, Use::BirthDate),
-    ("birthPlace", Scope::Person, Use::Ignored),
-    ("birthCountry", Scope::Person, Use::Country),
-    ("deathDate", Scope::Person, Use::Ignored),
-    ("nationality", Scope::Person, Use::Country),
-    ("citizenship", Scope::Person, Use::Country),
-    ("passportNumber", Scope::Person, Use::Identifier),
-    ("socialSecurityNumber", Scope::Person, Use::Identifier),
-    ("gender", Scope::Person, Use::Ignored),
-    ("position", Scope::Person, Use::Ignored),
-    ("religion", Scope::Person, Use::Ignored),
-    ("ethnicity", Scope::Person, Use::Ignored),
-    ("education", Scope::Person, Use::Ignored),
-    ("political", Scope::Person, Use::Ignored),
-    ("type", Scope::Vehicle, Use::Ignored),
-    ("model", Scope::Vehicle, Use::Ignored),
-    ("owner", Scope::Vehicle, Use::Ignored),
-    ("operator", Scope::Vehicle, Use::Ignored),
-    ("buildDate", Scope::Vehicle, Use::Ignored),
-    ("imoNumber", Scope::Vessel, Use::Identifier),
-    ("mmsi", Scope::Vessel, Use::Identifier),
-    ("callSign", Scope::Vessel, Use::Identifier),
-    ("flag", Scope::Vessel, Use::Country),
-    ("pastFlags", Scope::Vessel, Use::Country),
-    ("pastNames", Scope::Vessel, Use::Name),
-    ("tonnage", Scope::Vessel, Use::Ignored),
-    ("grossRegisteredTonnage", Scope::Vessel, Use::Ignored),
-    ("serialNumber", Scope::Airplane, Use::Identifier),
-    ("icaoCode", Scope::Airplane, Use::Identifier),
-    ("manufacturer", Scope::Airplane, Use::Ignored),
-];
-
-/// The properties a schema accepts, for error messages and the API documentation.
-pub fn properties_of(schema: &str) -> Vec<&'static str> {
-    let Some((_, _, scopes)) = SCHEMAS.iter().find(|(n, _, _)| *n == schema) else {
-        return Vec::new();
-    };
-    PROPERTIES
-        .iter()
-        .filter(|(_, s, _)| scopes.contains(s))
-        .map(|(n, _, _)| *n)
-        .collect()
-}
-
-/// The matcher schema for a FollowTheMoney schema name (`None` for `Thing`).
+/// The matcher schema for a FollowTheMoney schema name (`None` for `Thing`), for parameters
+/// that must name a schema (the search page's `schema=`).
 pub fn parse_schema(name: &str) -> Result<Option<Schema>, ApiError> {
-    SCHEMAS
-        .iter()
-        .find(|(n, _, _)| n.eq_ignore_ascii_case(name.trim()))
-        .map(|(_, s, _)| *s)
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "unknown_schema",
-                format!(
-                    "unknown schema {:?}; use one of {}",
-                    truncate(name, 60),
-                    schema_names().join(", ")
-                ),
-            )
-        })
+    model::query::ftm::schema(name).ok_or_else(|| {
+        ApiError::bad_request(
+            "unknown_schema",
+            format!(
+                "unknown schema {:?}; use one of {}",
+                truncate(name, 60),
+                schema_names().join(", ")
+            ),
+        )
+    })
 }
 
 /// A query read from an entity example, with the values that were skipped.
@@ -368,123 +204,52 @@ fn values(prop: &str, v: &serde_json::Value) -> Result<Vec<String>, ApiError> {
     Ok(out)
 }
 
-/// A date as FollowTheMoney writes it (`1984-01-08`, `1984-01`, `1984`, a timestamp) or as
-/// lists write it (`circa 1960`, `1950 to 1951`).
-fn parse_date(s: &str) -> Option<DateValue> {
-    let day = s.split_once('T').map(|(d, _)| d).unwrap_or(s);
-    day.parse::<DateValue>()
-        .ok()
-        .or_else(|| DateValue::parse_loose(s))
-}
-
-/// Reads one query entity. `id` is the client's key, used in messages.
+/// Reads one query entity through the one conversion ([`QueryInput::read`]): a value that
+/// cannot be used (a date that is no date, a country no table knows, a misspelt schema, a
+/// property the schema does not have) is a warning and the query is still screened. Errors:
+/// a value that is not text, more values or longer values than the limits allow, and a
+/// query with no name and no identifier. `id` is the client's key, used in messages.
 pub fn parse_example(id: &str, example: &EntityExample) -> Result<ParsedQuery, ApiError> {
     let in_query = |e: ApiError| ApiError {
         message: format!("query {:?}: {}", truncate(id, 60), e.message),
         ..e
     };
-    let schema = parse_schema(&example.schema).map_err(in_query)?;
-    let canonical = SCHEMAS
-        .iter()
-        .find(|(n, _, _)| n.eq_ignore_ascii_case(example.schema.trim()))
-        .map(|(n, _, _)| *n)
-        .unwrap_or("Thing");
-    let scopes = SCHEMAS
-        .iter()
-        .find(|(n, _, _)| *n == canonical)
-        .map(|(_, _, s)| *s)
-        .unwrap_or(&[]);
-    let mut q = Query {
-        schema,
+    let mut input = QueryInput {
+        schema: Some(example.schema.clone()),
         ..Default::default()
     };
-    let mut warnings = Vec::new();
-    let mut parts: Vec<(u8, String)> = Vec::new();
     let mut echo = BTreeMap::new();
     for (prop, raw) in &example.properties {
-        let Some(&(_, scope, usage)) = PROPERTIES.iter().find(|(n, _, _)| n == prop) else {
-            return Err(in_query(ApiError::bad_request(
-                "unknown_property",
-                format!(
-                    "unknown property {:?} for schema {canonical}; known: {}",
-                    truncate(prop, 60),
-                    properties_of(canonical).join(", ")
-                ),
-            )));
-        };
-        if !scopes.contains(&scope) {
-            return Err(in_query(ApiError::bad_request(
-                "unknown_property",
-                format!(
-                    "schema {canonical} has no property {prop:?}; known: {}",
-                    properties_of(canonical).join(", ")
-                ),
-            )));
-        }
         let vals = values(prop, raw).map_err(in_query)?;
-        for v in &vals {
-            match usage {
-                Use::Name => q.names.push(v.clone()),
-                Use::NamePart(order) => parts.push((order, v.clone())),
-                Use::BirthDate => match parse_date(v) {
-                    Some(d) => q.birth_dates.push(d),
-                    None => warnings.push(format!(
-                        "{prop}: {:?} is not a date (YYYY, YYYY-MM or YYYY-MM-DD); ignored",
-                        truncate(v, 40)
-                    )),
-                },
-                Use::Country => match model::country::code(v) {
-                    Some(c) => {
-                        if !q.countries.iter().any(|x| x == c) {
-                            q.countries.push(c.to_string())
-                        }
-                    }
-                    None => warnings.push(format!(
-                        "{prop}: {:?} is no country watchlist knows; ignored",
-                        truncate(v, 40)
-                    )),
-                },
-                Use::Identifier => q.identifiers.push(v.clone()),
-                Use::Ignored => {}
-            }
-        }
-        echo.insert(prop.clone(), serde_json::Value::from(vals));
+        echo.insert(prop.clone(), serde_json::Value::from(vals.clone()));
+        input.properties.insert(prop.clone(), vals);
     }
-    if !parts.is_empty() {
-        parts.sort_by_key(|(o, _)| *o);
-        let joined = parts
-            .into_iter()
-            .map(|(_, v)| v)
-            .collect::<Vec<_>>()
-            .join(" ");
-        if !q.names.iter().any(|n| n.eq_ignore_ascii_case(&joined)) {
-            q.names.push(joined);
-        }
-    }
-    if q.names.is_empty() && q.identifiers.is_empty() {
-        return Err(in_query(ApiError::bad_request(
+    let read = input.read().map_err(|_| {
+        in_query(ApiError::bad_request(
             "invalid_request",
             "a query needs a name (`name`, `alias`, `firstName` + `lastName`, …) or an identifier",
-        )));
-    }
-    if q.names.len() > MAX_NAMES {
+        ))
+    })?;
+    if read.query.names.len() > MAX_NAMES {
         return Err(in_query(ApiError::bad_request(
             "invalid_value",
             format!(
                 "{} names given; at most {MAX_NAMES} are allowed per query",
-                q.names.len()
+                read.query.names.len()
             ),
         )));
     }
     let example = EntityExample {
         id: example.id.clone(),
-        schema: canonical.to_string(),
+        schema: model::query::ftm::canonical_schema(&example.schema)
+            .unwrap_or("Thing")
+            .to_string(),
         properties: echo,
     };
     Ok(ParsedQuery {
-        query: q,
+        query: read.query,
         example,
-        warnings,
+        warnings: read.warnings,
     })
 }
 
@@ -526,27 +291,27 @@ mod tests {
     }
 
     #[test]
-    fn unknown_schema_and_property_are_errors() {
-        let e = parse_example(
+    fn unknown_schema_and_property_are_warnings_and_the_name_is_screened() {
+        let p = parse_example(
             "a",
             &ex(json!({"schema": "Spaceship", "properties": {"name": ["x"]}})),
         )
-        .unwrap_err();
-        assert_eq!(e.code, "unknown_schema");
-        let e = parse_example(
+        .unwrap();
+        assert_eq!(p.query.names, ["x"]);
+        assert!(p.warnings[0].starts_with("schema:"), "{:?}", p.warnings);
+        let p = parse_example(
             "a",
             &ex(json!({"schema": "Person", "properties": {"name": ["x"], "colour": ["red"]}})),
         )
-        .unwrap_err();
-        assert_eq!(e.code, "unknown_property");
-        assert!(e.message.contains("query \"a\""));
+        .unwrap();
+        assert!(p.warnings[0].contains("colour"), "{:?}", p.warnings);
         // a property of another schema
-        let e = parse_example(
+        let p = parse_example(
             "a",
             &ex(json!({"schema": "Company", "properties": {"name": ["x"], "birthDate": ["1980"]}})),
         )
-        .unwrap_err();
-        assert_eq!(e.code, "unknown_property");
+        .unwrap();
+        assert!(p.warnings[0].contains("birthDate"), "{:?}", p.warnings);
         let e = parse_example(
             "a",
             &ex(json!({"schema": "Person", "properties": {"name": [{"x": 1}]}})),

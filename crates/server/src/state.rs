@@ -231,32 +231,20 @@ impl Shared {
     }
 }
 
-/// Opens the snapshot in service (or the demo) with the analyst overlays of
-/// `<data_dir>/overlays/` applied, as `watchlist scan`, `payment` and `batch` open it (see
-/// `screen::overlay`): every endpoint screens with the same index. Overlay rows whose entity
-/// left the lists are logged.
+/// Opens the engine as every command does ([`engine::Engine::open`]: the snapshot in service
+/// or the demo, the persisted index, the analyst overlays); overlay rows whose entity left the
+/// lists are logged by the engine.
 pub fn open_engine(root: &std::path::Path) -> Result<Engine, engine::EngineError> {
-    let (snapshot, demo) = engine::open_snapshot(root)?;
-    match screen::overlay::open_engine(root, snapshot, demo) {
-        Ok((engine, report)) => {
-            for w in report.warnings() {
-                tracing::warn!("{w}");
-            }
-            if report.names > 0 {
-                tracing::info!(
-                    "analyst overlays: {} name(s) added to {} listed entities",
-                    report.names,
-                    report.entities
-                );
-            }
-            Ok(engine)
-        }
-        Err(screen::overlay::OverlayError::Engine(e)) => Err(e),
-        Err(e) => Err(engine::EngineError::Io {
-            path: screen::overlay::overlay_dir(root).display().to_string(),
-            source: std::io::Error::other(e.to_string()),
-        }),
+    let engine = Engine::open(root, &engine::Settings::default())?;
+    let report = engine.overlays();
+    if report.names > 0 {
+        tracing::info!(
+            "analyst overlays: {} name(s) added to {} listed entities",
+            report.names,
+            report.entities
+        );
     }
+    Ok(engine)
 }
 
 /// The short form of a snapshot version.

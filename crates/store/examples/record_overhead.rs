@@ -65,7 +65,8 @@ fn main() {
     // "plain" or "record" runs one side only, "none" neither (instruction counts under
     // callgrind: overhead = (record - none) / (plain - none) - 1)
     let mode = args.get(4).map(String::as_str).unwrap_or("both");
-    let engine = Engine::open(std::path::Path::new(data)).expect("engine");
+    let engine =
+        Engine::open(std::path::Path::new(data), &engine::Settings::default()).expect("engine");
     let queries: Vec<Query> = std::io::BufReader::new(std::fs::File::open(file).expect("file"))
         .lines()
         .map_while(Result::ok)

@@ -17,49 +17,49 @@
 //! JSON lines: one object per line with `id`, `name`, `names`, `schema`, `birth_date`,
 //! `birth_dates`, `countries`, `identifiers`, `kind` (the query fields of `watchlist match`).
 //!
-//! Errors name the file and line. A key given twice keeps the last row.
+//! Every record is read through the one conversion (`model::QueryInput::read`): an untidy
+//! birth date, country or schema is a warning naming the file, line and field, and the record
+//! is kept and screened on the rest. Errors (a record with no name and no identifier, a line
+//! that is not JSON) name the file and line. A key given twice keeps the last row.
 
 use crate::{MonitoredRecord, Result, StoreError};
-use matcher::Query;
-use model::{DateValue, Schema};
-use serde::Deserialize;
+use model::{Query, QueryInput};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-/// The raw fields of one record, before validation.
-#[derive(Debug, Default, Deserialize)]
+/// One record as read, before validation: its key, the query as given, its kind.
+#[derive(Debug, Default)]
 pub struct RawRecord {
-    #[serde(default, alias = "key")]
     pub id: Option<serde_json::Value>,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub names: Vec<String>,
-    #[serde(default, alias = "type")]
-    pub schema: Option<String>,
-    #[serde(default)]
-    pub birth_date: Option<String>,
-    #[serde(default)]
-    pub birth_dates: Vec<String>,
-    #[serde(default)]
-    pub countries: Vec<String>,
-    #[serde(default)]
-    pub identifiers: Vec<String>,
-    #[serde(default)]
+    pub input: QueryInput,
     pub kind: Option<String>,
+}
+
+/// Records read from a file, and the values that could not be used (each naming the file,
+/// line and field; the record was kept and is screened on the rest).
+#[derive(Debug, Default)]
+pub struct ReadRecords {
+    pub records: Vec<MonitoredRecord>,
+    pub warnings: Vec<String>,
 }
 
 /// Reads a CSV or JSON-lines file (by content: a first non-blank character `{` means JSON
 /// lines).
-pub fn read_file(path: &Path, default_kind: &str) -> Result<Vec<MonitoredRecord>> {
+pub fn read_file(path: &Path, default_kind: &str) -> Result<ReadRecords> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| StoreError::Input(format!("{name}: {e}")))?;
-    read_bytes(&name, &bytes, default_kind)
+    read_records(&name, &bytes, default_kind)
 }
 
-/// Reads records from bytes (CSV or JSON lines, as [`read_file`]).
+/// Reads records from bytes (CSV or JSON lines, as [`read_file`]), without the warnings.
 pub fn read_bytes(name: &str, bytes: &[u8], default_kind: &str) -> Result<Vec<MonitoredRecord>> {
+    read_records(name, bytes, default_kind).map(|r| r.records)
+}
+
+/// Reads records from bytes (CSV or JSON lines, as [`read_file`]) with their warnings. A
+/// record is refused only when it has no name and no identifier (or no usable key).
+pub fn read_records(name: &str, bytes: &[u8], default_kind: &str) -> Result<ReadRecords> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         StoreError::Input(format!(
@@ -74,10 +74,12 @@ pub fn read_bytes(name: &str, bytes: &[u8], default_kind: &str) -> Result<Vec<Mo
         read_csv(name, text.as_bytes())?
     };
     let mut out: Vec<MonitoredRecord> = Vec::with_capacity(raws.len());
+    let mut warnings = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (line, raw) in raws {
-        let rec = to_record(raw, default_kind)
+        let (rec, w) = to_record(raw, default_kind)
             .map_err(|e| StoreError::Input(format!("{name}: line {line}: {e}")))?;
+        warnings.extend(w.into_iter().map(|w| format!("{name}: line {line}: {w}")));
         match seen.get(&rec.key) {
             Some(&i) => out[i] = rec,
             None => {
@@ -86,7 +88,10 @@ pub fn read_bytes(name: &str, bytes: &[u8], default_kind: &str) -> Result<Vec<Mo
             }
         }
     }
-    Ok(out)
+    Ok(ReadRecords {
+        records: out,
+        warnings,
+    })
 }
 
 fn read_jsonl(name: &str, r: impl Read) -> Result<Vec<(u64, RawRecord)>> {
@@ -96,8 +101,25 @@ fn read_jsonl(name: &str, r: impl Read) -> Result<Vec<(u64, RawRecord)>> {
         if line.trim().is_empty() {
             continue;
         }
-        let raw: RawRecord = serde_json::from_str(&line)
-            .map_err(|e| StoreError::Input(format!("{name}: line {}: {e}", i + 1)))?;
+        let map = match serde_json::from_str::<serde_json::Value>(&line) {
+            Ok(serde_json::Value::Object(m)) => m,
+            Ok(_) => {
+                return Err(StoreError::Input(format!(
+                    "{name}: line {}: not a JSON object",
+                    i + 1
+                )))
+            }
+            Err(e) => return Err(StoreError::Input(format!("{name}: line {}: {e}", i + 1))),
+        };
+        let text = |k: &str| match map.get(k) {
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            _ => None,
+        };
+        let raw = RawRecord {
+            id: map.get("id").or_else(|| map.get("key")).cloned(),
+            kind: text("kind"),
+            input: QueryInput::from_json(&map),
+        };
         out.push((i as u64 + 1, raw));
     }
     Ok(out)
@@ -163,12 +185,12 @@ fn read_csv(name: &str, r: impl Read) -> Result<Vec<(u64, RawRecord)>> {
                         "{name}: line {line}: the id column is empty"
                     )))
                 }
-                Some(Col::Name) if !v.is_empty() => raw.name = Some(v.into()),
-                Some(Col::Names) => raw.names.extend(split(v)),
-                Some(Col::Schema) if !v.is_empty() => raw.schema = Some(v.into()),
-                Some(Col::Dob) => raw.birth_dates.extend(split(v)),
-                Some(Col::Country) => raw.countries.extend(split(v)),
-                Some(Col::Ids) => raw.identifiers.extend(split(v)),
+                Some(Col::Name) if !v.is_empty() => raw.input.names.insert(0, v.into()),
+                Some(Col::Names) => raw.input.names.extend(split(v)),
+                Some(Col::Schema) if !v.is_empty() => raw.input.schema = Some(v.into()),
+                Some(Col::Dob) => raw.input.birth_dates.extend(split(v)),
+                Some(Col::Country) => raw.input.countries.extend(split(v)),
+                Some(Col::Ids) => raw.input.identifiers.extend(split(v)),
                 Some(Col::Kind) if !v.is_empty() => raw.kind = Some(v.into()),
                 _ => {}
             }
@@ -178,55 +200,14 @@ fn read_csv(name: &str, r: impl Read) -> Result<Vec<(u64, RawRecord)>> {
     Ok(out)
 }
 
-/// Validates one record into a query; the error says which field is wrong.
-fn to_record(raw: RawRecord, default_kind: &str) -> std::result::Result<MonitoredRecord, String> {
-    let mut names = raw.names;
-    if let Some(n) = raw.name {
-        names.insert(0, n);
-    }
-    names.retain(|n| !n.trim().is_empty());
-    if names.is_empty() && raw.identifiers.is_empty() {
-        return Err("no name and no identifier to screen".into());
-    }
-    let schema = match raw
-        .schema
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        Some(s) => Some(
-            s.parse::<Schema>()
-                .map_err(|e| format!("schema {s:?}: {e}"))?,
-        ),
-        None => None,
-    };
-    let mut dobs = raw.birth_dates;
-    dobs.extend(raw.birth_date);
-    let birth_dates = dobs
-        .iter()
-        .map(|d| {
-            d.parse::<DateValue>()
-                .ok()
-                .or_else(|| DateValue::parse_loose(d))
-                .ok_or_else(|| format!("birth date {d:?} is not a date"))
-        })
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    let countries = raw
-        .countries
-        .iter()
-        .map(|c| {
-            model::country::code(c)
-                .map(str::to_string)
-                .ok_or_else(|| format!("country {c:?} is not a country name or ISO code"))
-        })
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    let query = Query {
-        names,
-        schema,
-        birth_dates,
-        countries,
-        identifiers: raw.identifiers,
-    };
+/// Reads one record into a query through the one conversion ([`QueryInput::read`]): the
+/// warnings name the values left out; the error says why the record cannot be screened.
+fn to_record(
+    raw: RawRecord,
+    default_kind: &str,
+) -> std::result::Result<(MonitoredRecord, Vec<String>), String> {
+    let read = raw.input.read().map_err(|e| e.to_string())?;
+    let query = read.query;
     let kind = raw
         .kind
         .filter(|k| !k.trim().is_empty())
@@ -238,12 +219,15 @@ fn to_record(raw: RawRecord, default_kind: &str) -> std::result::Result<Monitore
         Some(serde_json::Value::Null) | None => format!("row:{}", &record_hash[..16]),
         Some(v) => return Err(format!("id {v} is not a string or number")),
     };
-    Ok(MonitoredRecord {
-        key,
-        kind,
-        query,
-        record_hash,
-    })
+    Ok((
+        MonitoredRecord {
+            key,
+            kind,
+            query,
+            record_hash,
+        },
+        read.warnings,
+    ))
 }
 
 /// sha256 over the kind and the query's JSON.

@@ -34,8 +34,7 @@ fn fixture() -> &'static Fixture {
         assert_eq!(snaps.len(), 2);
         let old = data.snapshot(&snaps[0].version).unwrap();
         let new = data.snapshot(&snaps[1].version).unwrap();
-        let engine =
-            Engine::with_snapshot(dir.path(), new, false, matcher::Config::default()).unwrap();
+        let engine = Engine::open_at(dir.path(), new, false, &engine::Settings::default()).unwrap();
         Fixture {
             _dir: dir,
             old,

@@ -76,7 +76,7 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
     } else {
         None
     };
-    let engine = super::scan::open_engine(global, out)?;
+    let engine = crate::data::open_engine(global)?;
     if let Some(w) = engine.demo_warning() {
         out.warning(&w)?;
     }

@@ -11,7 +11,7 @@
 //! lowest score at which at most that share of negatives raise any alert.
 
 use crate::cli::Global;
-use crate::commands::matching::{parse_line, run_all, threads};
+use crate::commands::matching::{read_line, run_all, threads};
 use crate::data;
 use crate::error::{CliError, Result};
 use crate::output::{Format, Output, Table};
@@ -201,10 +201,15 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
     {
-        let (id, q) = parse_line(line).map_err(|e| {
-            CliError::bad_input(format!("{}: line {}: {e}", qpath.display(), i + 1))
-        })?;
-        ids.push(id_key(&id));
+        let q = read_line(i + 1, line);
+        if let Err(e) = &q.input {
+            return Err(CliError::bad_input(format!(
+                "{}: line {}: {e}",
+                qpath.display(),
+                i + 1
+            )));
+        }
+        ids.push(id_key(&q.id));
         queries.push(q);
     }
     let engine = data::open_engine(global)?;
@@ -217,7 +222,10 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         ..Default::default()
     };
     let started = std::time::Instant::now();
-    let results = run_all(&engine, &queries, &opts, threads(args.threads));
+    let results: Vec<Vec<Match>> = run_all(&engine, &queries, &opts, threads(args.threads))
+        .into_iter()
+        .map(|r| r.map(|s| s.matches).unwrap_or_default())
+        .collect();
     let qps = queries.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
     let by_id: HashMap<&str, &Vec<Match>> = ids.iter().map(String::as_str).zip(&results).collect();
 

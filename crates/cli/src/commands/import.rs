@@ -71,7 +71,7 @@ fn build_index(dir: &DataDir, version: &str, out: &Output) {
         .snapshot(version)
         .map_err(|e| e.to_string())
         .and_then(|s| {
-            engine::load_index(&s)
+            engine::Engine::open_at(dir.root(), s, false, &engine::Settings::default())
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         });

@@ -1,17 +1,20 @@
 //! `watchlist match`: screen a stream of queries, JSON lines in, JSON lines out, in the
-//! contract of `../shared/eval/README.md` — one result line per query, with the same `id`,
-//! `matches` sorted by score (at most `--limit`), each with `list`, `list_id`, `score`,
-//! `name` and an `explanation`. Invalid lines are reported on stderr with their line number
-//! and the stream goes on.
+//! contract of `../shared/eval/README.md` — **one answer line per input line, in order**,
+//! with the same `id`: `matches` sorted by score (at most `--limit`), each with `list`,
+//! `list_id`, `score`, `name` and an `explanation`, and `warnings` naming every value that
+//! could not be used (an untidy date or country never stops a name being screened). A line
+//! with no usable name or identifier, or that is not a JSON object, is answered with
+//! `{"id": …, "error": {"code", "message", "line"}}` (its line number as `id` when it has
+//! none). Blank lines are skipped.
 
 use crate::cli::Global;
-use crate::commands::screen::build_query;
 use crate::data;
 use crate::error::{CliError, Result};
 use crate::output::Output;
-use engine::Engine;
-use matcher::{Explanation, Match, Query, SearchOptions};
-use serde::{Deserialize, Serialize};
+use engine::{Engine, Screening};
+use matcher::{Explanation, SearchOptions};
+use model::{QueryError, QueryInput};
+use serde::Serialize;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
@@ -40,26 +43,6 @@ pub struct Args {
     pub no_explain: bool,
 }
 
-/// One query line of the eval contract (extra fields are ignored).
-#[derive(Debug, Deserialize)]
-pub struct QueryLine {
-    pub id: serde_json::Value,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub names: Vec<String>,
-    #[serde(default)]
-    pub schema: Option<String>,
-    #[serde(default)]
-    pub birth_date: Option<String>,
-    #[serde(default)]
-    pub birth_dates: Vec<String>,
-    #[serde(default)]
-    pub countries: Vec<String>,
-    #[serde(default)]
-    pub identifiers: Vec<String>,
-}
-
 /// One match in the output contract.
 #[derive(Debug, Serialize)]
 pub struct OutMatch<'a> {
@@ -74,45 +57,45 @@ pub struct OutMatch<'a> {
     pub explanation: Option<&'a Explanation>,
 }
 
-/// Parses one query line into its id and a matcher query.
-pub fn parse_line(line: &str) -> std::result::Result<(serde_json::Value, Query), String> {
-    let q: QueryLine = serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?;
-    let mut names = q.names;
-    if let Some(n) = q.name {
-        names.insert(0, n);
+/// One input line: its id (the line's `id`, else its line number) and the query, or why the
+/// line cannot be screened.
+pub struct InputLine {
+    pub id: serde_json::Value,
+    pub line: usize,
+    pub input: std::result::Result<QueryInput, QueryError>,
+}
+
+/// Reads one line of the JSON-lines contract ([`QueryInput::from_json_line`]).
+pub fn read_line(line_no: usize, line: &str) -> InputLine {
+    let (id, input) = QueryInput::from_json_line(line);
+    InputLine {
+        id: id.unwrap_or_else(|| serde_json::Value::from(line_no)),
+        line: line_no,
+        input,
     }
-    let mut dobs = q.birth_dates;
-    if let Some(d) = q.birth_date {
-        dobs.push(d);
-    }
-    let query = build_query(
-        names,
-        q.schema.as_deref(),
-        &dobs,
-        &q.countries,
-        q.identifiers,
-    )
-    .map_err(|e| e.message)?;
-    Ok((q.id, query))
 }
 
 /// Screens queries on `threads` threads (rayon's global pool, sized by the first call),
-/// results in input order.
+/// answers in input order.
 pub fn run_all(
     engine: &Engine,
-    queries: &[Query],
+    inputs: &[InputLine],
     opts: &SearchOptions,
     threads: usize,
-) -> Vec<Vec<Match>> {
+) -> Vec<std::result::Result<Screening, QueryError>> {
+    let one = |l: &InputLine| match &l.input {
+        Ok(q) => engine.screen(q, opts),
+        Err(e) => Err(e.clone()),
+    };
     if threads <= 1 {
-        return queries.iter().map(|q| engine.search(q, opts)).collect();
+        return inputs.iter().map(one).collect();
     }
     use rayon::prelude::*;
     // sizes the global pool once; later calls reuse it
     let _ = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global();
-    queries.par_iter().map(|q| engine.search(q, opts)).collect()
+    inputs.par_iter().map(one).collect()
 }
 
 /// Number of threads: the flag, else every core.
@@ -124,32 +107,68 @@ pub fn threads(flag: Option<usize>) -> usize {
     })
 }
 
-/// Writes one result line.
-fn write_result(
+/// Writes one answer line: the matches (and warnings, when any), or an `error` object.
+fn write_answer(
     w: &mut dyn Write,
-    id: &serde_json::Value,
-    matches: &[Match],
+    input: &InputLine,
+    answer: &std::result::Result<Screening, QueryError>,
     explain: bool,
 ) -> std::io::Result<()> {
     #[derive(Serialize)]
     struct Line<'a> {
         id: &'a serde_json::Value,
         matches: Vec<OutMatch<'a>>,
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        warnings: &'a [String],
     }
-    let matches = matches
-        .iter()
-        .map(|m| OutMatch {
-            list: &m.list,
-            list_id: &m.list_id,
-            score: m.score,
-            name: &m.name,
-            caption: &m.caption,
-            schema: m.schema.as_str(),
-            is_match: m.is_match,
-            explanation: explain.then_some(&m.explanation),
-        })
-        .collect();
-    serde_json::to_writer(&mut *w, &Line { id, matches })?;
+    #[derive(Serialize)]
+    struct ErrorBody<'a> {
+        code: &'a str,
+        message: String,
+        line: usize,
+    }
+    #[derive(Serialize)]
+    struct ErrorLine<'a> {
+        id: &'a serde_json::Value,
+        error: ErrorBody<'a>,
+    }
+    match answer {
+        Ok(s) => {
+            let matches = s
+                .matches
+                .iter()
+                .map(|m| OutMatch {
+                    list: &m.list,
+                    list_id: &m.list_id,
+                    score: m.score,
+                    name: &m.name,
+                    caption: &m.caption,
+                    schema: m.schema.as_str(),
+                    is_match: m.is_match,
+                    explanation: explain.then_some(&m.explanation),
+                })
+                .collect();
+            serde_json::to_writer(
+                &mut *w,
+                &Line {
+                    id: &input.id,
+                    matches,
+                    warnings: &s.warnings,
+                },
+            )?;
+        }
+        Err(e) => serde_json::to_writer(
+            &mut *w,
+            &ErrorLine {
+                id: &input.id,
+                error: ErrorBody {
+                    code: e.code(),
+                    message: e.to_string(),
+                    line: input.line,
+                },
+            },
+        )?,
+    }
     w.write_all(b"\n")
 }
 
@@ -163,6 +182,11 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
                 eprintln!("{l}");
             }
         }
+    }
+    if !args.lists.is_empty() {
+        engine
+            .check_lists(&args.lists)
+            .map_err(CliError::bad_input)?;
     }
     let opts = SearchOptions {
         limit: args.limit,
@@ -178,43 +202,42 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         None => Box::new(std::io::BufReader::new(std::io::stdin().lock())),
     };
     let threads = threads(args.threads);
-    let mut bad = 0usize;
-    let mut chunk: Vec<(serde_json::Value, Query)> = Vec::with_capacity(CHUNK);
-    let flush = |chunk: &mut Vec<(serde_json::Value, Query)>, out: &mut Output| -> Result<()> {
-        let queries: Vec<Query> = chunk.iter().map(|(_, q)| q.clone()).collect();
-        let results = run_all(&engine, &queries, &opts, threads);
-        for ((id, _), r) in chunk.iter().zip(&results) {
-            write_result(out.writer(), id, r, !args.no_explain)?;
+    let (mut errors, mut warned) = (0usize, 0usize);
+    let mut chunk: Vec<InputLine> = Vec::with_capacity(CHUNK);
+    let mut flush = |chunk: &mut Vec<InputLine>, out: &mut Output| -> Result<()> {
+        let answers = run_all(&engine, chunk, &opts, threads);
+        for (input, answer) in chunk.iter().zip(&answers) {
+            match answer {
+                Ok(s) if !s.warnings.is_empty() => warned += 1,
+                Err(_) => errors += 1,
+                _ => {}
+            }
+            write_answer(out.writer(), input, answer, !args.no_explain)?;
         }
         chunk.clear();
         Ok(())
     };
-    for (i, line) in reader.lines().enumerate() {
-        let line = match line {
-            Ok(l) => l,
-            Err(e) => {
-                bad += 1;
-                eprintln!("line {}: cannot read: {e}", i + 1);
-                continue;
-            }
-        };
-        if line.trim().is_empty() {
+    let mut lines = reader.split(b'\n');
+    let mut line_no = 0usize;
+    while let Some(bytes) = lines.next() {
+        line_no += 1;
+        let bytes =
+            bytes.map_err(|e| CliError::failure(format!("line {line_no}: cannot read: {e}")))?;
+        let text = String::from_utf8_lossy(&bytes);
+        let text = text.trim_end_matches('\r');
+        if text.trim().is_empty() {
             continue;
         }
-        match parse_line(&line) {
-            Ok(q) => chunk.push(q),
-            Err(e) => {
-                bad += 1;
-                eprintln!("line {}: {e}", i + 1);
-            }
-        }
+        chunk.push(read_line(line_no, text));
         if chunk.len() >= CHUNK {
             flush(&mut chunk, out)?;
         }
     }
     flush(&mut chunk, out)?;
-    if bad > 0 && !out.quiet() {
-        eprintln!("{bad} line(s) skipped (see above)");
+    if (errors > 0 || warned > 0) && !out.quiet() {
+        eprintln!(
+            "{errors} line(s) answered with an error (no name or identifier, or not a JSON object); {warned} screened with warnings (values that could not be used are named in each line's `warnings`)"
+        );
     }
     Ok(())
 }

@@ -119,8 +119,12 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
 }
 
 fn add(global: &Global, store: &dyn Store, out: &mut Output, a: AddArgs) -> Result<()> {
-    let records = store::records::read_file(&a.file, &a.kind)
+    let read = store::records::read_file(&a.file, &a.kind)
         .map_err(|e| CliError::bad_input(e.to_string()))?;
+    for w in &read.warnings {
+        out.note(format!("warning: {w}"));
+    }
+    let records = read.records;
     let dir = data::open_data_dir(global)?;
     let current = dir.current_version()?;
     let screened = if a.no_screen {

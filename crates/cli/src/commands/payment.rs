@@ -49,7 +49,7 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         )));
     }
     let messages = payment::parse(&name, &bytes).map_err(|e| CliError::bad_input(e.to_string()))?;
-    let engine = super::scan::open_engine(global, out)?;
+    let engine = crate::data::open_engine(global)?;
     if let Some(w) = engine.demo_warning() {
         out.warning(&w)?;
     }

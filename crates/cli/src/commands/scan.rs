@@ -42,16 +42,6 @@ pub enum AsKind {
 
 /// The engine with the analyst overlays of `<data_dir>/overlays/` applied (see
 /// `screen::overlay`); overlay rows whose entity left the lists are reported on stderr.
-pub fn open_engine(global: &Global, out: &mut Output) -> Result<engine::Engine> {
-    let loaded = data::open_snapshot(global)?;
-    let (engine, report) = screen::overlay::open_engine(&loaded.root, loaded.snapshot, loaded.demo)
-        .map_err(|e| CliError::failure(format!("cannot load the screening index: {e}")))?;
-    for w in report.warnings() {
-        out.note(format!("warning: {w}"));
-    }
-    Ok(engine)
-}
-
 fn input_error(e: InputError) -> CliError {
     match e {
         InputError::Io { .. } => CliError::failure(e.to_string()),
@@ -88,7 +78,7 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
     };
     let reader = std::io::Cursor::new(head).chain(reader);
 
-    let engine = open_engine(global, out)?;
+    let engine = data::open_engine(global)?;
     if let Some(w) = engine.demo_warning() {
         out.warning(&w)?;
     }
@@ -244,14 +234,6 @@ impl Sink {
                     if self.kept.len() < 100_000 {
                         self.kept.push(m.clone());
                     }
-                    let why: Vec<String> = m
-                        .explanation
-                        .tokens
-                        .iter()
-                        .map(|t| {
-                            format!("{}={} ({:?})", t.query, t.candidate, t.reason).to_lowercase()
-                        })
-                        .collect();
                     writeln!(
                         w,
                         "{:>9}-{:<9} {:<32} {:<26} {:.2}  {}  [{}]",
@@ -261,7 +243,7 @@ impl Sink {
                         m.entity_id,
                         m.score,
                         m.caption,
-                        why.join(", ")
+                        m.explanation.brief()
                     )?;
                     if let Some(src) = &m.explanation.name_source {
                         writeln!(w, "{:>20}name from {src}", "")?;
@@ -441,6 +423,9 @@ mod tests {
                     }],
                     unmatched_query: vec![],
                     unmatched_candidate: vec!["general".into()],
+                    identifier: None,
+                    identifier_only: false,
+                    joined: false,
                     fuzzy_penalty: None,
                     adjustments: vec![],
                 },

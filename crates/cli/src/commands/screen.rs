@@ -6,7 +6,7 @@ use crate::data;
 use crate::error::{CliError, Result};
 use crate::output::{Format, Output, Table};
 use matcher::{Match, Query, SearchOptions};
-use model::{DateValue, Schema};
+use model::QueryInput;
 use std::io::Write;
 
 #[derive(Debug, clap::Args)]
@@ -50,63 +50,23 @@ pub struct Args {
     pub idempotency_key: Option<String>,
 }
 
-/// Builds a matcher query from command-line style values, with errors naming the field.
-pub fn build_query(
-    names: Vec<String>,
-    schema: Option<&str>,
-    dobs: &[String],
-    countries: &[String],
-    ids: Vec<String>,
-) -> Result<Query> {
-    let schema = match schema {
-        Some(s) => Some(
-            s.parse::<Schema>()
-                .map_err(|e| CliError::bad_input(e.to_string()))?,
-        ),
-        None => None,
-    };
-    let mut birth_dates = Vec::new();
-    for d in dobs {
-        let v = d
-            .parse::<DateValue>()
-            .ok()
-            .or_else(|| DateValue::parse_loose(d))
-            .ok_or_else(|| {
-                CliError::bad_input(format!(
-                    "--dob {d:?}: not a date (expected 1984, 1984-01-08, ~1960 or 1950..1951)"
-                ))
-            })?;
-        birth_dates.push(v);
-    }
-    let mut codes = Vec::new();
-    for c in countries {
-        let code = model::country::code(c).ok_or_else(|| {
-            CliError::bad_input(format!(
-                "--country {c:?}: not a country name or ISO 3166 code"
-            ))
-        })?;
-        codes.push(code.to_string());
-    }
-    if names.iter().all(|n| n.trim().is_empty()) && ids.is_empty() {
-        return Err(CliError::bad_input("nothing to screen: the name is empty"));
-    }
-    Ok(Query {
-        names,
-        schema,
-        birth_dates,
-        countries: codes,
-        identifiers: ids,
-    })
-}
-
 pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
-    let query = build_query(
-        args.names,
-        args.schema.as_deref(),
-        &args.dob,
-        &args.country,
-        args.identifiers,
-    )?;
+    // the one conversion every entry point uses: untidy flags are warnings, not refusals
+    let input = QueryInput {
+        names: args.names,
+        schema: args.schema,
+        birth_dates: args.dob,
+        countries: args.country,
+        identifiers: args.identifiers,
+        ..Default::default()
+    };
+    let read = input
+        .read()
+        .map_err(|e| CliError::bad_input(e.to_string()))?;
+    for w in &read.warnings {
+        out.note(format!("warning: {w}"));
+    }
+    let query = read.query;
     let store = match args.record {
         true => Some(crate::commands::recording::open(global)?),
         false => None,
@@ -114,6 +74,11 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
     let engine = data::open_engine(global)?;
     if let Some(w) = engine.demo_warning() {
         out.warning(&w)?;
+    }
+    if !args.lists.is_empty() {
+        engine
+            .check_lists(&args.lists)
+            .map_err(CliError::bad_input)?;
     }
     let opts = SearchOptions {
         limit: args.limit,
@@ -211,68 +176,15 @@ fn write_text(
     Ok(())
 }
 
-/// The explanation in words an analyst can check.
+/// The explanation in words an analyst can check ([`matcher::Explanation::sentences`]).
 pub fn write_explanation(w: &mut dyn Write, rank: usize, m: &Match) -> std::io::Result<()> {
-    let e = &m.explanation;
     writeln!(
         w,
         "#{rank} {} {} — score {:.3}",
         m.entity_id, m.caption, m.score
     )?;
-    let source = e
-        .name_source
-        .as_deref()
-        .map(|s| format!(", added by an analyst: {s}"))
-        .unwrap_or_default();
-    writeln!(
-        w,
-        "   compared {:?} with the listed {} {:?}{}{source}",
-        e.query_name,
-        e.matched_name_kind.as_str().replace('_', " "),
-        e.matched_name,
-        if e.native_script {
-            " in its own script"
-        } else {
-            ""
-        }
-    )?;
-    for t in &e.tokens {
-        writeln!(
-            w,
-            "   {:>14} ~ {:<14} {:.2}  {}",
-            t.query, t.candidate, t.similarity, t.why
-        )?;
-    }
-    if !e.unmatched_query.is_empty() {
-        writeln!(
-            w,
-            "   not in the listed name: {}",
-            e.unmatched_query.join(", ")
-        )?;
-    }
-    if !e.unmatched_candidate.is_empty() {
-        writeln!(
-            w,
-            "   listed but not in the query: {}",
-            e.unmatched_candidate.join(", ")
-        )?;
-    }
-    writeln!(
-        w,
-        "   name score {:.3} (query covered {:.0}%, listed name covered {:.0}%){}",
-        e.name_score,
-        e.query_coverage * 100.0,
-        e.candidate_coverage * 100.0,
-        e.fuzzy_penalty
-            .map(|f| format!(", ×{f:.2} because every word matched only approximately"))
-            .unwrap_or_default()
-    )?;
-    for a in &e.adjustments {
-        writeln!(
-            w,
-            "   {}: {} → {:.3}  [{}]",
-            a.detail, a.effect, a.score_after, a.feature
-        )?;
+    for line in m.explanation.sentences() {
+        writeln!(w, "   {line}")?;
     }
     Ok(())
 }

@@ -5,9 +5,10 @@
 //! - Parties (debtor, creditor, ultimate parties, initiating party; MT 50a, 59a…): their names
 //!   with [`Matcher::search`] (with the party's country and identifiers as evidence), as
 //!   `watchlist screen` would.
-//! - Agents (debtor agent, creditor agent, intermediaries; MT 52a–57a): BICs against the
-//!   identifiers the lists publish (the matcher index's identifier table, BIC8 and BIC11
-//!   alike), the BIC's country against the sanctioned-country rules, and names when given.
+//! - Agents (debtor agent, creditor agent, intermediaries; MT 52a–57a): BICs through the
+//!   matcher like any identifier (a branch BIC11 finds the BIC8 a list publishes; scored by
+//!   `evidence.identifier_floor`, as `watchlist screen --id` scores it), the BIC's country
+//!   against the sanctioned-country rules, and names when given.
 //! - Free text (remittance information, instructions, MT 70, 72, 77B): through the document
 //!   scanner ([`crate::scan`]).
 //! - Addresses and countries: through the region rules ([`crate::regions`]).
@@ -24,7 +25,8 @@ pub mod mt;
 
 use crate::regions::{RegionHit, Regions};
 use crate::scan::{MentionEntity, Scanner};
-use matcher::{Matcher, Query, SearchOptions};
+use matcher::{Matcher, SearchOptions};
+use model::QueryInput;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -210,73 +212,57 @@ impl<'m> PaymentScreener<'m> {
 
     fn party(&self, p: &Party, hits: &mut Vec<Hit>) {
         let role = Some(p.role.clone());
-        let country = p.country.as_ref().map(|c| c.value.to_ascii_lowercase());
-        // the name, with country and identifiers as evidence
-        if let Some(name) = p.name.as_ref().filter(|n| !n.value.trim().is_empty()) {
-            let q = Query {
-                names: vec![name.value.clone()],
-                countries: country
-                    .iter()
-                    .filter(|c| model::country::is_code(c))
-                    .cloned()
-                    .collect(),
-                identifiers: p.identifiers.iter().map(|i| i.value.clone()).collect(),
-                ..Default::default()
-            };
+        // the name and the identifiers (BICs, LEIs, account and registration numbers) in one
+        // query through the matcher, as `watchlist screen NAME --id ID` screens them: an
+        // identifier a list publishes scores `evidence.identifier_floor` wherever it is found
+        let name = p.name.as_ref().filter(|n| !n.value.trim().is_empty());
+        let mut input = QueryInput {
+            names: name.iter().map(|n| n.value.clone()).collect(),
+            countries: p.country.iter().map(|c| c.value.clone()).collect(),
+            ..Default::default()
+        };
+        for id in p.identifiers.iter().chain(&p.bics) {
+            if !input.identifiers.contains(&id.value) {
+                input.identifiers.push(id.value.clone());
+            }
+        }
+        let threshold = self
+            .opts
+            .threshold
+            .unwrap_or(self.matcher.config().threshold);
+        if let Ok(read) = input.read() {
             for m in self
                 .matcher
-                .search(&q, &self.opts)
+                .search(&read.query, &self.opts)
                 .into_iter()
                 .filter(|m| m.is_match)
             {
-                hits.push(Hit {
-                    kind: HitKind::Name,
-                    field: name.field.clone(),
-                    value: name.value.clone(),
-                    role: role.clone(),
-                    entity: Some(Arc::new(entity_of(m))),
-                    region: None,
+                let e = &m.explanation;
+                let by_name = !e.identifier_only && e.name_score >= threshold;
+                let id_field = e.identifier.as_ref().and_then(|key| {
+                    p.identifiers
+                        .iter()
+                        .chain(&p.bics)
+                        .find(|f| matcher::index::identifier_keys(&f.value).contains(key))
                 });
-            }
-        }
-        // identifiers listed for an entity (BIC8 and BIC11 alike)
-        let idx = self.matcher.index();
-        for id in &p.identifiers {
-            let v = matcher::index::normalize_identifier(&id.value);
-            let mut keys = vec![v.clone()];
-            if v.len() == 11 && p.bics.contains(id) {
-                keys.push(v[..8].to_string());
-            }
-            let mut seen: Vec<u32> = Vec::new();
-            for k in keys {
-                for &e in idx.identifiers.get(&k).map(Vec::as_slice).unwrap_or(&[]) {
-                    if seen.contains(&e)
-                        || hits.iter().any(|h| {
-                            h.field == id.field
-                                && h.entity
-                                    .as_ref()
-                                    .is_some_and(|x| x.entity_id == idx.entities[e as usize].id)
-                        })
-                    {
-                        continue;
-                    }
-                    seen.push(e);
-                    let rec = &idx.entities[e as usize];
+                let entity = Arc::new(entity_of(m.clone()));
+                if let (true, Some(name)) = (by_name, name) {
+                    hits.push(Hit {
+                        kind: HitKind::Name,
+                        field: name.field.clone(),
+                        value: name.value.clone(),
+                        role: role.clone(),
+                        entity: Some(entity.clone()),
+                        region: None,
+                    });
+                }
+                if let Some(f) = id_field {
                     hits.push(Hit {
                         kind: HitKind::Identifier,
-                        field: id.field.clone(),
-                        value: id.value.clone(),
+                        field: f.field.clone(),
+                        value: f.value.clone(),
                         role: role.clone(),
-                        entity: Some(Arc::new(MentionEntity {
-                            entity_id: rec.id.clone(),
-                            list: rec.list().to_string(),
-                            list_id: rec.list_id().to_string(),
-                            caption: rec.caption.clone(),
-                            schema: rec.schema,
-                            score: 1.0,
-                            matched_name: rec.caption.clone(),
-                            explanation: identifier_explanation(&id.value, &k, rec),
-                        })),
+                        entity: Some(entity),
                         region: None,
                     });
                 }
@@ -360,34 +346,6 @@ fn entity_of(m: matcher::Match) -> MentionEntity {
         score: m.score,
         matched_name: m.name,
         explanation: m.explanation,
-    }
-}
-
-/// An explanation for a hit found by identifier alone (no name was compared).
-fn identifier_explanation(
-    value: &str,
-    key: &str,
-    rec: &matcher::index::EntityRec,
-) -> matcher::Explanation {
-    matcher::Explanation {
-        query_name: value.to_string(),
-        matched_name: rec.caption.clone(),
-        matched_name_kind: model::NameKind::Primary,
-        native_script: false,
-        name_source: None,
-        name_score: 0.0,
-        query_coverage: 0.0,
-        candidate_coverage: 0.0,
-        tokens: Vec::new(),
-        unmatched_query: Vec::new(),
-        unmatched_candidate: Vec::new(),
-        fuzzy_penalty: None,
-        adjustments: vec![matcher::Adjustment {
-            feature: "evidence.identifier_floor".into(),
-            detail: format!("identifier {key} is listed for this entity"),
-            effect: "identifier match".into(),
-            score_after: 1.0,
-        }],
     }
 }
 

@@ -26,7 +26,7 @@ pub mod rules;
 
 use crate::regions::Regions;
 use matcher::{Matcher, Query, SearchOptions};
-use model::{DateValue, Schema};
+use model::{QueryInput, Schema};
 use relations::RelationIndex;
 use rules::{Rule, Severity};
 use rustc_hash::FxHashMap;
@@ -122,6 +122,9 @@ pub struct RowScreened {
     pub matches: Vec<matcher::Match>,
     /// Every hit of the row (list, employer and rule hits).
     pub hits: Vec<RowHit>,
+    /// Values of the row that could not be used (an untidy birth date or nationality), each
+    /// naming its field; the row was screened on the rest.
+    pub warnings: Vec<String>,
 }
 
 /// Options of a batch.
@@ -188,42 +191,40 @@ impl<'m> RosterScreener<'m> {
         self.screen_row_full(row).hits
     }
 
-    /// The query a row's name is screened with: the name, as a person or (for a row of kind
-    /// `company`, `organization`, `entity`) an organisation, with the birth date, the
-    /// nationality and the passport number as evidence.
-    pub fn row_query(row: &Row) -> Query {
+    /// The query a row's name is screened with, as given: the name, as a person or (for a
+    /// row of kind `company`, `organization`, `entity`) an organisation, with the birth date,
+    /// the nationality and the passport number as evidence. [`QueryInput::read`] turns it into
+    /// the matcher's query; an untidy date or nationality is a warning, never a skipped row.
+    pub fn row_input(row: &Row) -> QueryInput {
         let company = row.kind.as_deref().is_some_and(|k| {
             matches!(
                 k.to_ascii_lowercase().as_str(),
                 "company" | "organization" | "organisation" | "entity"
             )
         });
-        let nationality = row.nationality.as_deref().and_then(country_code);
-        Query {
+        QueryInput {
             names: vec![row.name.clone()],
-            schema: Some(if company {
-                Schema::Organization
-            } else {
-                Schema::Person
-            }),
-            birth_dates: row
-                .dob
-                .as_deref()
-                .and_then(|d| {
-                    d.parse::<DateValue>()
-                        .ok()
-                        .or_else(|| DateValue::parse_loose(d))
-                })
-                .into_iter()
-                .collect(),
-            countries: nationality.iter().map(|c| c.to_string()).collect(),
-            identifiers: row
-                .passport
-                .iter()
-                .filter(|p| !p.trim().is_empty())
-                .cloned()
-                .collect(),
+            schema: Some(if company { "Organization" } else { "Person" }.to_string()),
+            birth_dates: row.dob.iter().cloned().collect(),
+            countries: row.nationality.iter().cloned().collect(),
+            identifiers: row.passport.iter().cloned().collect(),
+            ..Default::default()
         }
+    }
+
+    /// The matcher's query for a row and the warnings of reading it (a row whose name is
+    /// empty is screened on its passport; with neither, the query is empty and finds
+    /// nothing).
+    pub fn row_query_read(row: &Row) -> (Query, Vec<String>) {
+        match Self::row_input(row).read() {
+            Ok(r) => (r.query, r.warnings),
+            Err(e) => (Query::default(), vec![e.to_string()]),
+        }
+    }
+
+    /// The matcher's query for a row ([`RosterScreener::row_query_read`] without warnings).
+    pub fn row_query(row: &Row) -> Query {
+        Self::row_query_read(row).0
     }
 
     /// Screens one row and keeps, beside the hits, the name query and the matcher's matches
@@ -231,7 +232,7 @@ impl<'m> RosterScreener<'m> {
     pub fn screen_row_full(&self, row: &Row) -> RowScreened {
         let mut out = Vec::new();
         let nationality = row.nationality.as_deref().and_then(country_code);
-        let q = Self::row_query(row);
+        let (q, warnings) = Self::row_query_read(row);
         let matches: Vec<matcher::Match> = self
             .matcher
             .search(&q, &self.opts)
@@ -351,6 +352,7 @@ impl<'m> RosterScreener<'m> {
             query: q,
             matches,
             hits: out,
+            warnings,
         }
     }
 
@@ -463,14 +465,7 @@ fn country_code(s: &str) -> Option<&'static str> {
 
 /// A one-line reason for a match: the token pairs and the evidence.
 fn explain(m: &matcher::Match) -> String {
-    let e = &m.explanation;
-    let mut parts: Vec<String> = e
-        .tokens
-        .iter()
-        .map(|t| format!("{}={} ({:?})", t.query, t.candidate, t.reason).to_lowercase())
-        .collect();
-    parts.extend(e.adjustments.iter().map(|a| a.detail.clone()));
-    format!("matched name {:?}: {}", e.matched_name, parts.join(", "))
+    m.explanation.brief()
 }
 
 #[cfg(test)]

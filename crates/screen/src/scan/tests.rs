@@ -292,7 +292,11 @@ fn html_tags_and_scripts_are_stripped_with_offsets_into_the_html() {
 #[ignore]
 fn anchor_stats_on_the_real_lists() {
     // cargo test -p watchlist-screen --release -- --ignored anchor_stats --nocapture
-    let e = engine::Engine::open(std::path::Path::new("/tmp/wl-data")).unwrap();
+    let e = engine::Engine::open(
+        std::path::Path::new("/tmp/wl-data"),
+        &engine::Settings::default(),
+    )
+    .unwrap();
     let a = Anchors::build(e.matcher());
     let v = &e.matcher().index().vocab;
     let mut sizes: Vec<(usize, String)> = (0..v.len())

@@ -6,7 +6,7 @@ use crate::state::AppState;
 use crate::types::{MatchOut, SnapshotRef};
 use axum::extract::State;
 use axum::Json;
-use matcher::{Query, SearchOptions};
+use matcher::SearchOptions;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -84,10 +84,6 @@ pub async fn get(
     let engine = engine(&state)?;
     let limit = super::check_limit(p.limit, 10, state.limits.max_limit)?;
     let threshold = super::check_score("threshold", p.threshold)?;
-    let schema = match p.schema.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => crate::query::parse_schema(s)?,
-        None => None,
-    };
     let lists = match p.list.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(l) => {
             let l = vec![l.to_string()];
@@ -96,44 +92,24 @@ pub async fn get(
         }
         None => None,
     };
-    let mut query = Query {
+    // the one conversion: an untidy date or country is a warning, the name is screened
+    let nonempty = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let input = model::QueryInput {
         names: vec![q.clone()],
-        schema,
+        schema: nonempty(&p.schema),
+        birth_dates: nonempty(&p.birth_date).into_iter().collect(),
+        countries: nonempty(&p.country).into_iter().collect(),
         ..Default::default()
     };
-    let mut warnings = Vec::new();
-    if let Some(d) = p
-        .birth_date
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        match d
-            .parse::<model::DateValue>()
-            .ok()
-            .or_else(|| model::DateValue::parse_loose(d))
-        {
-            Some(v) => query.birth_dates.push(v),
-            None => warnings.push(format!(
-                "birth date {:?} is not a date (YYYY, YYYY-MM or YYYY-MM-DD); ignored",
-                d.chars().take(40).collect::<String>()
-            )),
-        }
-    }
-    if let Some(c) = p
-        .country
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        match model::country::code(c) {
-            Some(code) => query.countries.push(code.to_string()),
-            None => warnings.push(format!(
-                "country {:?} is no country watchlist knows; ignored",
-                c.chars().take(40).collect::<String>()
-            )),
-        }
-    }
+    let read = input
+        .read()
+        .map_err(|e| ApiError::bad_request("invalid_parameter", e.to_string()))?;
+    let (query, warnings) = (read.query, read.warnings);
     let opts = SearchOptions {
         limit,
         threshold,

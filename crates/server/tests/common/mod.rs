@@ -29,7 +29,7 @@ pub fn import(root: &Path, lists: &[&str]) {
 pub fn fresh_data_dir() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     import(d.path(), &["un_sc", "us_ofac_sdn"]);
-    engine::Engine::open(d.path()).unwrap();
+    engine::Engine::open(d.path(), &engine::Settings::default()).unwrap();
     d
 }
 

@@ -29,7 +29,9 @@ fn overlay_names_match_with_their_note_and_survive_list_updates() {
     std::fs::write(overlay_dir(root).join("renamings.csv"), OVERLAY).unwrap();
     for round in 0..2 {
         let snapshot = DataDir::open(root).unwrap().current().unwrap().unwrap();
-        let (engine, report) = open_engine(root, snapshot, false).unwrap();
+        let engine =
+            crate::Engine::open_at(root, snapshot, false, &crate::Settings::default()).unwrap();
+        let report = engine.overlays().clone();
         assert_eq!(report.files, ["renamings.csv"]);
         assert_eq!((report.names, report.entities), (2, 1), "round {round}");
         let res = engine.search(
@@ -78,7 +80,10 @@ fn entity_leaving_the_list_is_reported() {
     std::fs::create_dir_all(overlay_dir(root)).unwrap();
     std::fs::write(overlay_dir(root).join("o.csv"), OVERLAY).unwrap();
     let snapshot = DataDir::open(root).unwrap().current().unwrap().unwrap();
-    let (_, report) = open_engine(root, snapshot, false).unwrap();
+    let report = crate::Engine::open_at(root, snapshot, false, &crate::Settings::default())
+        .unwrap()
+        .overlays()
+        .clone();
     // the OFAC list is not in service here: both rows are orphans, nothing is applied
     assert_eq!(report.names, 0);
     assert_eq!(

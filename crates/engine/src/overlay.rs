@@ -16,14 +16,13 @@
 //! ```
 //!
 //! Overlays live beside the lists, not in a snapshot, so they survive list updates: they are
-//! applied whenever the engine builds its index ([`engine::Engine::with_overlays`]; the index
+//! applied whenever the engine builds its index ([`crate::Engine::open`]; the index
 //! is persisted per snapshot and overlay content). Their names carry the note, which the
 //! matcher shows as `explanation.name_source`, so a match on an analyst's name says so. An
 //! overlay row whose entity is not in the snapshot in service (delisted, or renumbered by its
 //! publisher) is reported ([`OverlayReport::orphans`]).
 
-use engine::{Engine, EngineError, Overlays};
-use matcher::Config;
+use crate::Overlays;
 use model::{EntityId, Name, NameKind};
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
@@ -78,8 +77,6 @@ pub enum OverlayError {
         path: String,
         source: std::io::Error,
     },
-    #[error(transparent)]
-    Engine(#[from] EngineError),
 }
 
 /// One overlay name with where it points.
@@ -215,16 +212,6 @@ pub fn load(root: &Path, snapshot: &Snapshot) -> Result<(Overlays, OverlayReport
     Ok((overlays, report))
 }
 
-/// Opens the engine over a snapshot with the overlays of `<root>/overlays/` applied.
-pub fn open_engine(
-    root: &Path,
-    snapshot: Snapshot,
-    demo: bool,
-) -> Result<(Engine, OverlayReport), OverlayError> {
-    let (overlays, report) = load(root, &snapshot)?;
-    let engine = Engine::with_overlays(root, snapshot, demo, Config::default(), &overlays)?;
-    Ok((engine, report))
-}
-
 #[cfg(test)]
+#[path = "overlay_tests.rs"]
 mod tests;
