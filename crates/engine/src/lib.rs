@@ -207,9 +207,6 @@ impl Engine {
         } else {
             overlay::load(root, &snapshot)?
         };
-        for w in report.warnings() {
-            tracing::warn!("{w}");
-        }
         let index = load_index_with(&snapshot, &overlays)?;
         Ok(Engine {
             root: root.to_path_buf(),

@@ -322,11 +322,12 @@ impl DateValue {
         if let Some(v) = DateValue::parse_loose(t) {
             return Ok(exact(v));
         }
-        let day_part = t
-            .split(['T', ' '])
-            .next()
-            .unwrap_or(t)
-            .trim_end_matches(['Z', '.']);
+        // a time part after the date (`1969-7-16T00:00`, `1969-7-16 12:00:00`) is dropped
+        let day_part = match t.split_once(['T', ' ']) {
+            Some((d, time)) if time.contains(':') => d,
+            _ => t,
+        }
+        .trim_end_matches(['Z', '.']);
         let parts: Vec<&str> = day_part.split(['-', '/', '.']).collect();
         let numeric = parts
             .iter()
@@ -353,7 +354,7 @@ impl DateValue {
             if let Some((d, note)) = read {
                 return Ok(LenientDate {
                     value: DateValue::Exact(d),
-                    note,
+                    note: note.or_else(|| Some(format!("read as {d}"))),
                 });
             }
         }
@@ -426,8 +427,8 @@ mod tests {
     fn lenient_dates_keep_the_precision_that_is_valid() {
         let read =
             |s: &str| DateValue::read_lenient(s).map(|d| (d.value.to_string(), d.note.is_some()));
-        assert_eq!(read("1969-7-16"), Ok(("1969-07-16".into(), false)));
-        assert_eq!(read("1974-02-6"), Ok(("1974-02-06".into(), false)));
+        assert_eq!(read("1969-7-16"), Ok(("1969-07-16".into(), true)));
+        assert_eq!(read("1974-02-6"), Ok(("1974-02-06".into(), true)));
         assert_eq!(read("1974-01-32"), Ok(("1974-01".into(), true)));
         assert_eq!(read("1974-13-02"), Ok(("1974".into(), true)));
         assert_eq!(read("16.7.1969"), Ok(("1969-07-16".into(), false)));

@@ -233,10 +233,13 @@ impl Shared {
 
 /// Opens the engine as every command does ([`engine::Engine::open`]: the snapshot in service
 /// or the demo, the persisted index, the analyst overlays); overlay rows whose entity left the
-/// lists are logged by the engine.
+/// lists are logged.
 pub fn open_engine(root: &std::path::Path) -> Result<Engine, engine::EngineError> {
     let engine = Engine::open(root, &engine::Settings::default())?;
     let report = engine.overlays();
+    for w in report.warnings() {
+        tracing::warn!("{w}");
+    }
     if report.names > 0 {
         tracing::info!(
             "analyst overlays: {} name(s) added to {} listed entities",

@@ -75,22 +75,29 @@ fn malformed_json_wrong_types_and_empty_bodies() {
 }
 
 #[test]
-fn unknown_schema_property_and_oversized_values() {
+fn unknown_schema_and_property_are_warnings_and_oversized_values_errors() {
     let s = shared();
+    // a misspelt schema or property never drops the query: it is screened with a warning
     let (st, v) = s.post(
         "/v1/match",
-        &json!({"queries": {"q": {"schema": "Spaceship", "properties": {"name": ["x"]}}}}),
+        &json!({"queries": {"q": {"schema": "Spaceship", "properties": {"name": ["Kim Jong Un"]}}}}),
     );
-    assert_eq!((st, error(&v).0), (400, "unknown_schema"));
+    assert_eq!(st, 200, "{v}");
+    let w = v["responses"]["q"]["warnings"][0].as_str().unwrap();
     assert!(
-        error(&v).1.contains("Person"),
-        "the message lists the schemas: {v}"
+        w.contains("Spaceship") && w.contains("Person"),
+        "the warning lists the schemas: {v}"
+    );
+    assert_eq!(
+        v["responses"]["q"]["results"][0]["id"], "us_ofac_sdn:20157",
+        "{v}"
     );
     let (st, v) = s.post("/v1/match", &json!({"queries": {"q": {"schema": "Person", "properties": {"name": ["x"], "shoeSize": ["44"]}}}}));
-    assert_eq!((st, error(&v).0), (400, "unknown_property"));
-    assert!(error(&v).1.contains("shoeSize") && error(&v).1.contains("birthDate"));
+    assert_eq!(st, 200, "{v}");
+    let w = v["responses"]["q"]["warnings"][0].as_str().unwrap();
+    assert!(w.contains("shoeSize") && w.contains("birthDate"), "{v}");
     let (st, v) = s.post("/match/default", &json!({"queries": {"q": {"schema": "Vessel", "properties": {"name": ["x"], "birthDate": ["1980"]}}}}));
-    assert_eq!((st, error(&v).0), (400, "unknown_property"));
+    assert_eq!(st, 200, "{v}");
     let long = "a".repeat(5000);
     let (st, v) = s.post("/v1/match", &json!({"queries": {"q": person(&long)}}));
     assert_eq!((st, error(&v).0), (400, "invalid_value"));
@@ -171,7 +178,8 @@ fn routes_methods_and_parameters() {
     let (st, v) = s.get("/v1/search?q=x&limit=100000");
     assert_eq!((st, error(&v).0), (400, "invalid_parameter"));
     let (st, v) = s.get("/v1/search?q=x&schema=Dragon");
-    assert_eq!((st, error(&v).0), (400, "unknown_schema"));
+    assert_eq!(st, 200, "{v}");
+    assert!(v["warnings"][0].as_str().unwrap().contains("Dragon"), "{v}");
     let (st, v) = s.post_raw(
         "/v1/reconcile",
         "application/x-www-form-urlencoded",

@@ -272,18 +272,22 @@ mod tests {
     }
 
     #[test]
-    fn errors_name_the_line_and_field() {
-        let e = read_bytes("t.csv", b"id,name,dob\n1,A,1984\n2,B,not a date\n", "c")
-            .unwrap_err()
-            .to_string();
+    fn untidy_fields_are_warnings_and_errors_name_the_line_and_field() {
+        // an untidy date or country is a warning naming file, line and field; the record stays
+        let r = read_records("t.csv", b"id,name,dob\n1,A,1984\n2,B,not a date\n", "c").unwrap();
+        assert_eq!(r.records.len(), 2);
         assert!(
-            e.contains("t.csv: line 3") && e.contains("not a date"),
-            "{e}"
+            r.warnings[0].contains("t.csv: line 3") && r.warnings[0].contains("birth_date"),
+            "{:?}",
+            r.warnings
         );
-        let e = read_bytes("t.csv", b"id,name,country\n1,A,Atlantis\n", "c")
+        let r = read_records("t.csv", b"id,name,country\n1,A,Atlantis\n", "c").unwrap();
+        assert_eq!(r.records[0].query.names, ["A"]);
+        assert!(r.warnings[0].contains("line 2") && r.warnings[0].contains("Atlantis"));
+        let e = read_bytes("t.csv", b"id,name,dob\n1,,1984\n", "c")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("line 2") && e.contains("Atlantis"), "{e}");
+        assert!(e.contains("line 2") && e.contains("no name"), "{e}");
         let e = read_bytes("t.csv", b"id,surname\n1,A\n", "c")
             .unwrap_err()
             .to_string();

@@ -364,16 +364,11 @@ mod tests {
         ] {
             let r = read(json!({"name": "Kim Jong Un", field: value})).unwrap();
             assert_eq!(r.query.names, ["Kim Jong Un"], "{field} {value}");
-            let clean = field == "birth_date" && value == json!("1969-7-16");
-            assert_eq!(
-                r.warnings.is_empty(),
-                clean,
+            assert!(
+                r.warnings[0].starts_with(field),
                 "{field} {value}: {:?}",
                 r.warnings
             );
-            if !clean {
-                assert!(r.warnings[0].starts_with(field), "{:?}", r.warnings);
-            }
         }
         let r = read(
             json!({"name": "x", "birth_date": "1974-01-32", "countries": ["North Korea", "KP"]}),
