@@ -290,9 +290,9 @@ fn untidy_fields_never_drop_a_query_and_every_line_is_answered_in_order() {
         r.stderr
     );
 
-    // batch screens the row with an untidy date
+    // batch screens the row with an untidy (unpadded) date, which still agrees
     let roster = d.join("r.csv");
-    std::fs::write(&roster, "id,name,dob\nR1,Kim Jong Un,1969-7-16\n").unwrap();
+    std::fs::write(&roster, "id,name,dob\nR1,Kim Jong Un,1984-1-8\n").unwrap();
     let r = wl(d, &["batch", roster.to_str().unwrap(), "--format", "jsonl"]).ok();
     assert!(r.stdout.contains("us_ofac_sdn:20157"), "{}", r.stdout);
 }
@@ -325,7 +325,11 @@ fn a_payment_bic_scores_what_screen_gives_the_same_identifier() {
         .unwrap_or_else(|| panic!("payment: {v}"))
         .clone();
     assert_eq!(hit["field"], ":57A:");
-    assert_eq!(hit["entity"]["score"], listed["score"]);
+    // the same score (outputs print the same f32 with different digits)
+    assert_eq!(
+        hit["entity"]["score"].as_f64().unwrap() as f32,
+        listed["score"].as_f64().unwrap() as f32
+    );
     assert_eq!(
         hit["entity"]["explanation"]["adjustments"][0]["feature"],
         "evidence.identifier_floor"
