@@ -72,15 +72,19 @@ fn serve(data: &Path) -> Server {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    // the server is killed and waited for when `Server` is dropped, also on a panic below
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
     let agent = ureq::Agent::new_with_defaults();
     for _ in 0..600 {
         if agent
-            .get(format!("{base}/readyz"))
+            .get(format!("{}/readyz", server.base))
             .call()
             .is_ok_and(|r| r.status() == 200)
         {
-            return Server { child, base };
+            return server;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }

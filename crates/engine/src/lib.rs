@@ -29,7 +29,7 @@ pub enum EngineError {
     #[error(transparent)]
     Index(#[from] matcher::IndexError),
     #[error(transparent)]
-    Overlay(#[from] OverlayError),
+    Overlay(Box<OverlayError>),
     #[error("{path}: {source}")]
     Io {
         path: String,
@@ -205,7 +205,7 @@ impl Engine {
         let (overlays, report) = if settings.without_overlays {
             (Overlays::default(), OverlayReport::default())
         } else {
-            overlay::load(root, &snapshot)?
+            overlay::load(root, &snapshot).map_err(|e| EngineError::Overlay(Box::new(e)))?
         };
         let index = load_index_with(&snapshot, &overlays)?;
         Ok(Engine {

@@ -217,9 +217,8 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         chunk.clear();
         Ok(())
     };
-    let mut lines = reader.split(b'\n');
     let mut line_no = 0usize;
-    while let Some(bytes) = lines.next() {
+    for bytes in reader.split(b'\n') {
         line_no += 1;
         let bytes =
             bytes.map_err(|e| CliError::failure(format!("line {line_no}: cannot read: {e}")))?;

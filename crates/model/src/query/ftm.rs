@@ -197,7 +197,7 @@ pub(crate) fn scopes(schema: &str) -> Option<&'static [Scope]> {
 /// What a property means for a schema: `Err` names why it is not one of the schema's.
 pub(crate) fn property(schema: &str, prop: &str) -> Result<Use, String> {
     let Some(&(_, scope, usage)) = PROPERTIES.iter().find(|(n, _, _)| *n == prop) else {
-        return Err(format!("is not a FollowTheMoney property"));
+        return Err("is not a FollowTheMoney property".to_string());
     };
     let scopes = scopes(schema).unwrap_or(&[Scope::Thing]);
     if !scopes.contains(&scope) {
