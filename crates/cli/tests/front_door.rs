@@ -6,36 +6,12 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use std::io::Write;
 use std::path::Path;
 
 fn with_lists() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     import(dir.path(), &["un_sc", "us_ofac_sdn"]);
     dir
-}
-
-/// `watchlist ARGS` with `input` on stdin.
-fn wl_stdin(data: &Path, args: &[&str], input: &str) -> Run {
-    let mut child = command(data)
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 fn json_lines(s: &str) -> Vec<Value> {

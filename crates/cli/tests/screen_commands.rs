@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{command, import, run_measuring_peak_rss, wl};
+use common::{command, import, run_measuring_peak_rss, wl, wl_stdin};
 use std::io::Write;
 use std::path::Path;
 
@@ -96,21 +96,7 @@ fn scan_reports_mentions_with_offsets_entities_and_regions() {
         "{places:?}"
     );
     // the human format and standard input
-    let mut c = command(dir.path());
-    let mut child = c
-        .args(["scan", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(ARTICLE.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = wl_stdin(dir.path(), &["scan", "-"], ARTICLE).ok().stdout;
     assert!(
         text.contains("us_ofac_sdn:20157") && text.contains("mention(s) of listed entities"),
         "{text}"

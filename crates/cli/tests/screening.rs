@@ -2,9 +2,7 @@
 
 mod common;
 
-use common::{command, import, wl};
-use std::io::Write;
-use std::process::Stdio;
+use common::{import, wl, wl_stdin};
 
 fn with_lists() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -100,23 +98,13 @@ fn match_speaks_the_eval_contract_and_survives_bad_lines() {
         "{\"id\": \"q4\", \"name\": \"x\", \"schema\": \"Spaceship\"}\n",
         "{\"id\": 5, \"name\": \"John Smith\", \"schema\": \"Person\"}\n",
     );
-    let mut child = command(dir.path())
-        .args(["match", "--limit", "3", "--threads", "2"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    let r = wl_stdin(
+        dir.path(),
+        &["match", "--limit", "3", "--threads", "2"],
+        input,
+    )
+    .ok();
+    let (stdout, stderr) = (r.stdout, r.stderr);
     let lines: Vec<serde_json::Value> = stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

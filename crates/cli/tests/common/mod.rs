@@ -56,6 +56,30 @@ pub fn wl(data: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// Runs `watchlist --data-dir DATA ARGS...` with `input` on its standard input.
+pub fn wl_stdin(data: &Path, args: &[&str], input: &str) -> Run {
+    use std::io::Write;
+    let mut child = command(data)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run watchlist");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().expect("run watchlist");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 /// `../shared/data/lists/<name>`.
 pub fn list_dir(name: &str) -> PathBuf {
     sources::shared_dir_for_tests()
