@@ -13,7 +13,7 @@
 # first). A job is timed from its upload to the poll that sees it done (polled every 0.1 s),
 # the server already started and its index loaded. The overhead is recorded / plain - 1 over
 # the sums of the rounds; the target is under 20%. Then the store's own measure,
-# crates/store/examples/record_overhead.rs (the roster's names, birth dates and nationalities
+# crates/screen/examples/record_overhead.rs (the roster's names, birth dates and nationalities
 # as queries through Engine::search, without and with record_pipelined into SQLite, best of
 # ROUNDS), as a cross-check of the store alone.
 #

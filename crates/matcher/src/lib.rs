@@ -29,7 +29,6 @@ pub use query::{Prepared, Query};
 pub use similarity::Reason;
 
 use align::{Alignment, SimCache};
-use model::Schema;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -57,23 +56,7 @@ impl Default for SearchOptions {
     }
 }
 
-/// One result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Match {
-    /// `list:list_id`
-    pub entity_id: String,
-    pub list: String,
-    pub list_id: String,
-    pub caption: String,
-    pub schema: Schema,
-    /// In [0, 1]; an exact name is 1.0 before secondary evidence.
-    pub score: f32,
-    /// Whether the score is at or above the threshold.
-    pub is_match: bool,
-    /// The entity's name that matched best, as published.
-    pub name: String,
-    pub explanation: Explanation,
-}
+pub use model::result::Match;
 
 /// The matcher over one index.
 #[derive(Debug)]

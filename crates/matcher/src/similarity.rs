@@ -10,72 +10,7 @@ use serde::{Deserialize, Serialize};
 use text::keys;
 use text::TokenKind;
 
-/// Why a query token was taken for a candidate token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Reason {
-    /// Identical after normalisation (case, diacritics, punctuation, script).
-    Exact,
-    /// The same under romanisation rules (BGN/PCGN, GOST, passport, French/German conventions).
-    Transliteration,
-    /// The same Korean syllables in McCune–Reischauer or Revised Romanization.
-    KoreanRomanization,
-    /// Digits that look like letters (OCR or deliberate: Hi1da).
-    Ocr,
-    /// Cross-language forms of one given name (Joseph / Yusuf).
-    GivenNameEquivalent,
-    /// The query word is written without its vowels (Mhmmd).
-    VowelDrop,
-    /// Sounds the same (same consonant skeleton with sound classes).
-    Phonetic,
-    /// A few letters differ (typing errors, transpositions).
-    Typo,
-    /// The query word is cut short.
-    Prefix,
-    /// One side gives only the initial letter.
-    Initial,
-    /// Words joined or split differently (Abdulrahman / Abdul Rahman).
-    Joined,
-    /// The same letters in another order (Sahan / Hasan).
-    Anagram,
-    /// Both are organisation legal forms of the same family (LLC / GmbH).
-    LegalFormFamily,
-}
-
-impl Reason {
-    /// Plain-language description, shown in explanations and API docs.
-    pub fn describe(&self) -> &'static str {
-        match self {
-            Reason::Exact => "identical after normalising case, accents, punctuation and script",
-            Reason::Transliteration => "same name in another romanisation (e.g. Yekaterina / Ekaterina)",
-            Reason::KoreanRomanization => "same Korean syllables in another romanisation (e.g. Jong / Chong / Jeong)",
-            Reason::Ocr => "digits standing for look-alike letters (e.g. Hi1da / Hilda)",
-            Reason::GivenNameEquivalent => "the same given name in another language or a short form of it (e.g. Joseph / Yusuf, Bill / William)",
-            Reason::VowelDrop => "the word written without its vowels",
-            Reason::Phonetic => "sounds the same (same consonants by sound)",
-            Reason::Typo => "a few letters differ",
-            Reason::Prefix => "the word is cut short",
-            Reason::Initial => "only the initial letter is given",
-            Reason::Joined => "words joined or split differently",
-            Reason::Anagram => "the same letters in another order",
-            Reason::LegalFormFamily => "legal forms of the same kind (e.g. LLC / GmbH)",
-        }
-    }
-
-    /// Whether the reason is a rule-based equivalence rather than a fuzzy guess.
-    pub fn is_strong(&self) -> bool {
-        matches!(
-            self,
-            Reason::Exact
-                | Reason::Transliteration
-                | Reason::KoreanRomanization
-                | Reason::Ocr
-                | Reason::GivenNameEquivalent
-                | Reason::Joined
-                | Reason::VowelDrop
-        )
-    }
-}
+pub use model::result::Reason;
 
 /// The keys of one token, computed once (for vocabulary tokens at index time, for query tokens
 /// per query).

@@ -16,6 +16,7 @@ mod entity;
 mod id;
 mod list;
 pub mod query;
+pub mod result;
 
 pub use date::{DateValue, PartialDate};
 pub use entity::{
@@ -25,3 +26,4 @@ pub use entity::{
 pub use id::{validate_list_key, EntityId, IdError};
 pub use list::{describe as describe_list, ListMeta, SourceFile, KNOWN_LISTS};
 pub use query::{Query, QueryError, QueryInput, ReadQuery};
+pub use result::{Adjustment, Explanation, Match, Reason, TokenMatch};

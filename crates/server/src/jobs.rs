@@ -15,7 +15,7 @@
 //!
 //! With `--record`, every row is recorded (one screening per row, identity the row's `id`
 //! column when it has one), a transaction per screening chunk committed while the next chunk
-//! is screened (`store::record::record_roster`, as `watchlist batch --record`).
+//! is screened (`screen::audit::record::record_roster`, as `watchlist batch --record`).
 
 use crate::errors::ApiError;
 use crate::recording::Caller;
@@ -461,12 +461,12 @@ fn run_job(job: &Job, sub: Submission) -> Result<(), String> {
         sub.threshold.unwrap_or(engine.matcher().config().threshold),
         &options,
     );
-    store::record::record_roster(
+    screen::audit::record::record_roster(
         &**store,
         &screener,
         rows.as_mut(),
         |row, r| {
-            let mut s = store::record::roster_row(
+            let mut s = screen::audit::record::roster_row(
                 engine,
                 row,
                 r,

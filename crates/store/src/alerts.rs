@@ -22,7 +22,7 @@ use crate::{
     params, Alert, AlertEvent, AlertFilter, AlertStatus, Decision, Disposition, EntityNote,
     NewScreening, Recorded, Result, StoreError,
 };
-use matcher::Match;
+use model::Match;
 use serde_json::json;
 
 /// The columns of an alert, in [`from_row`] order.

@@ -21,11 +21,11 @@
 //!   identity, entity), enforced by unique indexes; dispositions with four-eyes closing of
 //!   true matches and a whitelist of false-positive pairs that holds until the entity changes.
 //! - [`monitor`]: monitored records (customers, suppliers, workers) read from CSV or JSON lines.
-//! - [`delta`]: the difference between two snapshots and the rescreening of monitored records
-//!   against only what was added or changed.
 //! - [`export`]: alerts and screening records as CSV (formula-injection safe) and JSON.
-//! - [`review`]: an alert with its input, its entity, its explanation and its history, for a
-//!   reviewer.
+//!
+//! The store keeps records and depends on `model` alone: it never screens. Making a screening
+//! into a record, snapshot diffs, delta rescreening and gathering an alert for review are done
+//! above it, in `screen::audit`.
 //!
 //! The trait is synchronous. An async caller (the server) calls it from
 //! `tokio::task::spawn_blocking`: the PostgreSQL client drives its own small runtime and must
@@ -33,14 +33,12 @@
 
 pub mod alerts;
 pub mod chain;
-pub mod delta;
 pub mod export;
 pub mod migrate;
 pub mod monitor;
 pub mod postgres;
 pub mod record;
 pub mod records;
-pub mod review;
 pub mod sql;
 pub mod sqlite;
 mod types;
@@ -80,22 +78,16 @@ pub enum StoreError {
     /// Bad input: a monitored-records file that cannot be read, an invalid value.
     #[error("{0}")]
     Input(String),
-    /// Reading the snapshots for a diff or a rescreen.
+    /// Reading the lists a diff, a rescreen or a review works on (the snapshots, the engine),
+    /// which the layers above the store do; their error, as it is.
     #[error(transparent)]
-    Snapshot(Box<sources::snapshot::SnapshotError>),
-    #[error(transparent)]
-    Engine(Box<engine::EngineError>),
+    Lists(Box<dyn std::error::Error + Send + Sync>),
 }
 
-impl From<sources::snapshot::SnapshotError> for StoreError {
-    fn from(e: sources::snapshot::SnapshotError) -> Self {
-        StoreError::Snapshot(Box::new(e))
-    }
-}
-
-impl From<engine::EngineError> for StoreError {
-    fn from(e: engine::EngineError) -> Self {
-        StoreError::Engine(Box::new(e))
+impl StoreError {
+    /// The error of reading the lists for work recorded here (see [`StoreError::Lists`]).
+    pub fn lists(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        StoreError::Lists(Box::new(e))
     }
 }
 

@@ -1,6 +1,6 @@
 //! The records the store keeps, as callers see them.
 
-use matcher::{Match, Query};
+use model::{Match, Query};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 

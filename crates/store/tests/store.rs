@@ -3,7 +3,10 @@
 mod common;
 
 use common::TestDb;
-use matcher::{Explanation, Match, Query};
+use model::{Explanation, Match, Query};
+
+/// The matcher version the test records carry (the store stores it as given).
+const MATCHER_VERSION: &str = "matcher-test-1";
 use model::{NameKind, Schema};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -60,7 +63,7 @@ pub fn screening(name: &str, results: Vec<Match>) -> NewScreening {
         query: Query::name(name),
         context: None,
         snapshot: "snap1".into(),
-        matcher_version: matcher::MATCHER_VERSION.into(),
+        matcher_version: MATCHER_VERSION.into(),
         threshold: 0.8,
         options: json!({"limit": 10}),
         results,
@@ -138,7 +141,7 @@ fn a_screening_is_stored_with_its_explanations(db: &TestDb) {
     assert_eq!(rec.results[0]["entity_id"], "x:1");
     assert_eq!(rec.results[0]["explanation"]["matched_name"], "KIM JONG UN");
     assert_eq!(rec.snapshot, "snap1");
-    assert_eq!(rec.matcher_version, matcher::MATCHER_VERSION);
+    assert_eq!(rec.matcher_version, MATCHER_VERSION);
     assert_eq!(rec.threshold, 0.8f32 as f64);
     assert_eq!(rec.actor, "tester");
     assert_eq!(rec.identity, r.identity);

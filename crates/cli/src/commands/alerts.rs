@@ -89,7 +89,7 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
 }
 
 fn statuses(s: &str) -> Result<Vec<AlertStatus>> {
-    store::review::statuses(s).ok_or_else(|| {
+    screen::audit::review::statuses(s).ok_or_else(|| {
         CliError::bad_input(format!(
             "--status {s:?}: use queue, open, escalated, pending_second_review, closed or all"
         ))
@@ -149,10 +149,10 @@ fn list(store: &dyn Store, out: &mut Output, a: ListArgs) -> Result<()> {
 }
 
 fn show(global: &Global, store: &dyn Store, out: &mut Output, a: ShowArgs) -> Result<()> {
-    let case = store::review::case(store, &data::data_dir(global)?, a.id)
+    let case = screen::audit::review::case(store, &data::data_dir(global)?, a.id)
         .map_err(store_err)?
         .ok_or_else(|| CliError::not_found(format!("no alert #{}", a.id)))?;
-    let store::review::AlertCase {
+    let screen::audit::review::AlertCase {
         alert,
         screening,
         query: input,

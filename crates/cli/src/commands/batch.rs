@@ -6,7 +6,7 @@
 //! With `--record`, every screened row is recorded in the audit trail (one screening per row,
 //! identity the row's `id` column, alerts opened for list matches at or above the threshold),
 //! in transactions of one screening chunk (`screen::roster::CHUNK` rows) committed while the
-//! next chunk is screened (`store::record::record_roster`); the store is opened before the
+//! next chunk is screened (`screen::audit::record::record_roster`); the store is opened before the
 //! first row, and a recording error stops the batch (what was committed stays).
 
 use crate::cli::Global;
@@ -177,12 +177,12 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
                     .unwrap_or(engine.matcher().config().threshold),
                 &options,
             );
-            store::record::record_roster(
+            screen::audit::record::record_roster(
                 store,
                 &screener,
                 rows.as_mut(),
                 |row, r| {
-                    let mut s = store::record::roster_row(
+                    let mut s = screen::audit::record::roster_row(
                         &engine,
                         row,
                         r,

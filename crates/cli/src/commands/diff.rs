@@ -45,7 +45,7 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         }
     };
     let (old, new) = (dir.snapshot(&old)?, dir.snapshot(&new)?);
-    let d = store::delta::diff(&old, &new).map_err(store_err)?;
+    let d = screen::audit::delta::diff(&old, &new).map_err(store_err)?;
     match out.format() {
         Format::Json | Format::Jsonl => out.json(&d)?,
         Format::Csv => {
@@ -93,7 +93,7 @@ fn name(s: &Snapshot, id: &str) -> String {
 
 fn write_text(
     w: &mut dyn Write,
-    d: &store::delta::SnapshotDiff,
+    d: &screen::audit::delta::SnapshotDiff,
     old: &Snapshot,
     new: &Snapshot,
     limit: usize,

@@ -8,15 +8,15 @@
 //! run again (or on the next `monitor rescreen`, `import` or `update`).
 //!
 //! After every `import` and `update`, and on `monitor rescreen`, the records are rescreened
-//! against only what changed in the lists (see `store::delta`).
+//! against only what changed in the lists (see `screen::audit::delta`).
 
 use crate::cli::Global;
 use crate::commands::recording::{self, store_err};
 use crate::data;
 use crate::error::{CliError, Result};
 use crate::output::{thousands, Format, Output, Table};
+use screen::audit::delta::{self, ScreenCounts, ScreenOptions};
 use std::path::PathBuf;
-use store::delta::{self, ScreenCounts, ScreenOptions};
 use store::{MonitoredRecord, Store};
 
 #[derive(Debug, clap::Args)]

@@ -8,7 +8,7 @@ use crate::error::{CliError, Exit, Result};
 use crate::output::{thousands, Output};
 use engine::Engine;
 use matcher::{Match, Query, SearchOptions};
-use store::delta::{self, ScreenOptions};
+use screen::audit::delta::{self, ScreenOptions};
 use store::{Location, Recorded, RescreenRun, Store, StoreError};
 
 /// Where the store is.
@@ -57,7 +57,7 @@ pub fn record_screening(
     subject: Option<String>,
     key: Option<String>,
 ) -> Result<Recorded> {
-    let mut s = store::record::new_screening(
+    let mut s = screen::audit::record::new_screening(
         engine,
         query.clone(),
         results.to_vec(),

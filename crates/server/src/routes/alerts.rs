@@ -1,5 +1,5 @@
 //! The analysts' queue: `GET /v1/alerts`, `GET /v1/alerts/{id}` (the alert with its input,
-//! the listed entity, the explanation and the history, gathered by `store::review`) and
+//! the listed entity, the explanation and the history, gathered by `screen::audit::review`) and
 //! `POST /v1/alerts/{id}/decision` (a write key; the reviewer is the key's name; four eyes
 //! and the whitelist are the store's rules).
 
@@ -108,7 +108,7 @@ pub async fn list(
     ApiQuery(p): ApiQuery<AlertsParams>,
 ) -> Result<Json<AlertsResponse>, ApiError> {
     let status = p.status.unwrap_or_else(|| "queue".into());
-    let statuses = store::review::statuses(&status).ok_or_else(|| {
+    let statuses = screen::audit::review::statuses(&status).ok_or_else(|| {
         ApiError::bad_request(
             "invalid_parameter",
             "status must be queue, open, escalated, pending_second_review, closed or all",
@@ -205,7 +205,7 @@ pub async fn get(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<AlertCaseOut>, ApiError> {
     let root = state.data_dir.clone();
-    let case = recording::blocking(&state, move |s| store::review::case(s, &root, id))
+    let case = recording::blocking(&state, move |s| screen::audit::review::case(s, &root, id))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no alert #{id}")))?;
     let engine = engine(&state).ok();

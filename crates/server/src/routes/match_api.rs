@@ -129,7 +129,7 @@ pub async fn post(
             .iter()
             .zip(&results)
             .map(|((id, parsed), matches)| {
-                let mut s = store::record::new_screening(
+                let mut s = screen::audit::record::new_screening(
                     &engine,
                     parsed.query.clone(),
                     matches.clone(),

@@ -282,7 +282,7 @@ fn payment_screening(
     }
     let mut results: Vec<matcher::Match> = best.into_values().collect();
     results.sort_by(|a, b| b.score.total_cmp(&a.score));
-    let mut r = store::record::new_screening(
+    let mut r = screen::audit::record::new_screening(
         engine,
         q,
         results,

@@ -320,7 +320,7 @@ fn document_screening(
         names,
         ..Default::default()
     };
-    let mut s = store::record::new_screening(
+    let mut s = screen::audit::record::new_screening(
         engine,
         query,
         results,

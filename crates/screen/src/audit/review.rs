@@ -3,12 +3,12 @@
 //! caller's context), the listed entity as it was in the snapshot the alert came from, the
 //! stored result with its explanation, and the alert's history.
 
-use crate::{Alert, AlertEvent, AlertFilter, AlertStatus, Result, ScreeningRecord, Store};
-use matcher::{Match, Query};
 use model::Entity;
+use model::{Match, Query};
 use serde::Serialize;
 use sources::snapshot::DataDir;
 use std::path::Path;
+use store::{Alert, AlertEvent, AlertFilter, AlertStatus, Result, ScreeningRecord, Store};
 
 /// One alert with everything needed to review it.
 #[derive(Debug, Clone, Serialize)]

@@ -3,14 +3,16 @@
 //! record set with some of the parties designated on 2024-02-23 and unrelated people, update
 //! to 2024-02-23, and check exactly which alerts open.
 
+// the store's test databases (SQLite file, PostgreSQL schema) and its backend macro
+#[path = "../../store/tests/common/mod.rs"]
 mod common;
 
 use common::TestDb;
 use engine::Engine;
+use screen::audit::delta::{self, ScreenOptions};
 use sources::snapshot::{DataDir, Snapshot};
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
-use store::delta::{self, ScreenOptions};
 use store::{AlertFilter, Store};
 
 struct Fixture {

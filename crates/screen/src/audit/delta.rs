@@ -17,11 +17,8 @@
 //!    a few hundred entities, so its scores are not the recorded ones).
 //!
 //! Removed and changed entities are noted on their open alerts. The run is written and the
-//! monitoring cursor moved in one transaction at the end (see [`crate::monitor`]).
+//! monitoring cursor moved in one transaction at the end (see [`store::monitor`]).
 
-use crate::{
-    entity_hash, EntityNote, MonitoredRecord, NewScreening, Recorded, RescreenRun, Result, Store,
-};
 use engine::Engine;
 use matcher::{Index, Matcher, SearchOptions, MATCHER_VERSION};
 use model::Entity;
@@ -31,6 +28,10 @@ use serde_json::json;
 use sources::snapshot::Snapshot;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Instant;
+use store::{
+    entity_hash, EntityNote, MonitoredRecord, NewScreening, Recorded, RescreenRun, Result, Store,
+    StoreError,
+};
 
 /// An entity whose record changed, and which top-level fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -87,8 +88,8 @@ impl Delta {
 /// The entities of one list as id → JSON record.
 fn records(s: &Snapshot, list: &str) -> Result<HashMap<String, String>> {
     let mut out = HashMap::new();
-    for e in s.entities_of(list)? {
-        let e = e?;
+    for e in s.entities_of(list).map_err(StoreError::lists)? {
+        let e = e.map_err(StoreError::lists)?;
         out.insert(
             e.id.to_string(),
             serde_json::to_string(&e).expect("entities serialise"),
@@ -142,8 +143,8 @@ pub fn compute(old: &Snapshot, new: &Snapshot) -> Result<Delta> {
             changed: Vec::new(),
         };
         if nv.is_some() {
-            for e in new.entities_of(list)? {
-                let e = e?;
+            for e in new.entities_of(list).map_err(StoreError::lists)? {
+                let e = e.map_err(StoreError::lists)?;
                 let id = e.id.to_string();
                 let json = serde_json::to_string(&e).expect("entities serialise");
                 match before.remove(&id) {
@@ -192,7 +193,7 @@ impl Default for ScreenOptions {
         ScreenOptions {
             limit: 10,
             threshold: None,
-            actor: crate::os_user(),
+            actor: store::os_user(),
             chunk: 1000,
             dry_run: false,
         }
@@ -229,9 +230,9 @@ pub fn monitor_key(rec: &MonitoredRecord, snapshot: &str, threshold: f32, limit:
         "{}\n{}\n{snapshot}\n{MATCHER_VERSION}\n{}\n{limit}",
         rec.key,
         rec.record_hash,
-        crate::chain::real_text(threshold as f64)
+        store::chain::real_text(threshold as f64)
     );
-    format!("monitor:{}", crate::sha256_hex(text.as_bytes()))
+    format!("monitor:{}", store::sha256_hex(text.as_bytes()))
 }
 
 /// What every screening of one [`screen_records`] call shares.
@@ -322,7 +323,7 @@ pub fn screen_records(
         while produce().is_some() {}
         return Ok(counts);
     }
-    let recorded = crate::record::record_pipelined(store, &mut produce)?;
+    let recorded = store::record::record_pipelined(store, &mut produce)?;
     for r in recorded.iter().flatten() {
         counts.add(r);
     }
@@ -340,7 +341,7 @@ pub fn rescreen(
     from: &Snapshot,
     opts: &ScreenOptions,
 ) -> Result<RescreenRun> {
-    let started_at = crate::now();
+    let started_at = store::now();
     let t0 = Instant::now();
     let delta = compute(from, &engine.snapshot)?;
     let diff_ms = t0.elapsed().as_millis();
@@ -426,7 +427,7 @@ pub fn rescreen(
         from_snapshot: Some(from.manifest.version.clone()),
         to_snapshot: to,
         started_at,
-        finished_at: crate::now(),
+        finished_at: store::now(),
         actor: opts.actor.clone(),
         records,
         candidates: candidates.len() as u64,

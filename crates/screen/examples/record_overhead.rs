@@ -113,7 +113,7 @@ fn main() {
                         .filter_map(|m| {
                             Some((
                                 m.entity_id.clone(),
-                                store::delta::snapshot_entity_hash(&engine, &m.entity_id)?,
+                                screen::audit::delta::snapshot_entity_hash(&engine, &m.entity_id)?,
                             ))
                         })
                         .collect();
