@@ -1,83 +1,11 @@
 //! Recognising list files by their content and grouping them into parseable sets.
 
-use crate::{formats, input, ParseError};
+use crate::registry::unknown_format_reason;
+use crate::{input, ParseError};
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// The official formats watchlist reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Format {
-    /// OFAC legacy CSV set: sdn.csv (or cons_prim.csv) with optional alt, add and comments files.
-    OfacCsv,
-    /// UN Security Council consolidated list XML.
-    UnXml,
-    /// EU Financial Sanctions Files XML.
-    EuFsfXml,
-    /// FCDO UK Sanctions List XML.
-    GbFcdoXml,
-    /// OFSI consolidated list CSV (ConList.csv layout).
-    GbOfsiCsv,
-    /// BIS Denied Persons List, tab-separated.
-    BisDpl,
-    /// US Consolidated Screening List CSV (trade.gov).
-    UsCsl,
-    /// OpenSanctions FollowTheMoney entities (JSON lines), including delta files.
-    FtmJson,
-    /// watchlist's own custom-list CSV.
-    CustomCsv,
-}
-
-impl Format {
-    pub const ALL: [Format; 9] = [
-        Format::OfacCsv,
-        Format::UnXml,
-        Format::EuFsfXml,
-        Format::GbFcdoXml,
-        Format::GbOfsiCsv,
-        Format::BisDpl,
-        Format::UsCsl,
-        Format::FtmJson,
-        Format::CustomCsv,
-    ];
-
-    /// Short machine name, stored in list metadata.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Format::OfacCsv => "ofac_csv",
-            Format::UnXml => "un_xml",
-            Format::EuFsfXml => "eu_fsf_xml",
-            Format::GbFcdoXml => "gb_fcdo_xml",
-            Format::GbOfsiCsv => "gb_ofsi_csv",
-            Format::BisDpl => "bis_dpl",
-            Format::UsCsl => "us_csl",
-            Format::FtmJson => "ftm_json",
-            Format::CustomCsv => "custom_csv",
-        }
-    }
-
-    /// Whether the file whose head is given looks like this format.
-    pub fn sniff(&self, head: &Head) -> bool {
-        use formats::*;
-        match self {
-            Format::OfacCsv => ofac_csv::sniff(head),
-            Format::UnXml => un_xml::sniff(head),
-            Format::EuFsfXml => eu_fsf::sniff(head),
-            Format::GbFcdoXml => gb_fcdo::sniff(head),
-            Format::GbOfsiCsv => gb_ofsi::sniff(head),
-            Format::BisDpl => bis_dpl::sniff(head),
-            Format::UsCsl => us_csl::sniff(head),
-            Format::FtmJson => ftm_json::sniff(head),
-            Format::CustomCsv => custom_csv::sniff(head),
-        }
-    }
-}
-
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::registry::Format;
 
 /// The first bytes of a file, for sniffing.
 #[derive(Debug, Clone)]
@@ -223,31 +151,27 @@ pub fn detect_paths(paths: &[PathBuf]) -> Result<Vec<SourceSet>, ParseError> {
     let mut heads = Vec::new();
     for f in files {
         let head = Head::read(&f)?;
-        let format = Format::ALL.into_iter().find(|fmt| fmt.sniff(&head)).ok_or_else(|| {
-            ParseError::file(
-                &f,
-                "unknown list format: not OFAC CSV, UN XML, EU FSF XML, UK FCDO XML, OFSI CSV, BIS DPL, CSL CSV, FollowTheMoney JSON or watchlist custom CSV (see docs/formats.md)",
-            )
-        })?;
+        let format = Format::ALL
+            .into_iter()
+            .find(|fmt| fmt.sniff(&head))
+            .ok_or_else(|| ParseError::file(&f, unknown_format_reason()))?;
         heads.push((format, head));
     }
+    // Formats that combine files into sets group all their files at once, in registry order;
+    // then every other file makes its own set(s), in path order.
     let mut sets = Vec::new();
-    // Formats whose files come in groups get grouped by their own module.
-    let (ofac, rest): (Vec<_>, Vec<_>) =
-        heads.into_iter().partition(|(f, _)| *f == Format::OfacCsv);
-    let (ftm, rest): (Vec<_>, Vec<_>) = rest.into_iter().partition(|(f, _)| *f == Format::FtmJson);
-    if !ofac.is_empty() {
-        sets.extend(formats::ofac_csv::group(
-            ofac.into_iter().map(|(_, h)| h).collect(),
-        )?);
+    for format in Format::ALL {
+        let lf = format.list_format();
+        if lf.combines_files() {
+            let (mine, rest): (Vec<_>, Vec<_>) = heads.into_iter().partition(|(f, _)| *f == format);
+            heads = rest;
+            if !mine.is_empty() {
+                sets.extend(lf.group(mine.into_iter().map(|(_, h)| h).collect())?);
+            }
+        }
     }
-    if !ftm.is_empty() {
-        sets.extend(formats::ftm_json::group(
-            ftm.into_iter().map(|(_, h)| h).collect(),
-        )?);
-    }
-    for (format, head) in rest {
-        sets.push(SourceSet::single(format, head.path));
+    for (format, head) in heads {
+        sets.extend(format.list_format().group(vec![head])?);
     }
     Ok(sets)
 }

@@ -1,5 +1,7 @@
 //! One module per official format. Each exposes `sniff(&Head) -> bool` and
-//! `parse(&SourceSet, &mut Emit) -> Result<ListInfo, ParseError>`; see the crate docs.
+//! `parse(&SourceSet, &mut Emit) -> Result<ListInfo, ParseError>`, and a `pub static FORMAT`
+//! implementing [`ListFormat`](crate::ListFormat) that the registry
+//! ([`FORMATS`](crate::FORMATS)) lists; see the crate docs.
 
 pub mod bis_dpl;
 mod common;

@@ -1,15 +1,38 @@
 //! Reading sanctions lists exactly as their publishers ship them.
 //!
-//! One module per official format under [`formats`], each exposing the same two functions:
+//! Every format is one module under [`formats`] with a unit struct implementing
+//! [`ListFormat`], listed once in the registry [`FORMATS`] (`src/registry.rs`):
 //!
-//! - `sniff(head: &Head) -> bool`: does this file's content look like this format?
-//! - `parse(set: &SourceSet, emit: &mut Emit) -> Result<ListInfo, ParseError>`: stream the
-//!   entities of the set to `emit`, one at a time, never holding the whole file in memory.
+//! - `name()`: the short machine name stored in list metadata (`ofac_csv`, …); never changes.
+//! - `describe()`: what people call it, for the "unknown list format" error.
+//! - `sniff(head)`: does this file's content look like this format?
+//! - `parse(set, emit)`: stream the entities of the set to `emit`, one at a time, never holding
+//!   the whole file in memory.
+//! - `group(heads)` and `combines_files()`: how files become sets; by default each file is a
+//!   set of its own (OFAC and FtM combine files).
 //!
-//! [`detect`] groups input paths into [`SourceSet`]s by content. [`snapshot`] writes what the
-//! parsers emit into an immutable, content-hashed list version and a snapshot that points to
-//! one version of each list. Parsers never panic on input; errors carry the file and the
-//! position (line, record or byte) and a reason.
+//! [`detect`] asks the formats in registry order which one each file is and groups the files
+//! into [`SourceSet`]s; [`parse`] hands a set to its format. [`Format`] is a copyable handle on
+//! a registry entry. [`snapshot`] writes what the parsers emit into an immutable,
+//! content-hashed list version and a snapshot that points to one version of each list.
+//! Parsers never panic on input; errors carry the file and the position (line, record or
+//! byte) and a reason.
+//!
+//! # Adding a list format
+//!
+//! A new format touches:
+//!
+//! 1. `src/formats/<name>.rs`, new: the parser (`sniff`, `parse`, and a `parse_bytes` for
+//!    fuzzing), a unit struct implementing [`ListFormat`] with `pub static FORMAT`, and its
+//!    unit tests;
+//! 2. `src/formats.rs`: the `pub mod <name>;` line;
+//! 3. `src/registry.rs`: one line in [`FORMATS`], at its place in sniffing order (before any
+//!    format that would also claim its files);
+//!
+//! and, beside it, its integration tests in `tests/<name>.rs`, a fuzz target
+//! `fuzz/fuzz_targets/<name>.rs` with its `[[bin]]` in `fuzz/Cargo.toml`, and its description
+//! in `docs/formats.md`. Detection, grouping, parsing, the "unknown list format" error and
+//! [`Format::ALL`] follow from the registry; nothing else names formats.
 
 pub mod detect;
 #[cfg(feature = "download")]
@@ -17,10 +40,12 @@ pub mod download;
 pub mod error;
 pub mod formats;
 pub mod input;
+pub mod registry;
 pub mod snapshot;
 
 pub use detect::{detect_paths, Format, Head, SourceSet};
 pub use error::{ParseError, Position};
+pub use registry::{ListFormat, FORMATS};
 
 use model::Entity;
 
@@ -44,18 +69,7 @@ pub struct ListInfo {
 
 /// Parses one source set with the parser for its format.
 pub fn parse(set: &SourceSet, emit: &mut Emit) -> Result<ListInfo, ParseError> {
-    use formats::*;
-    match set.format {
-        Format::OfacCsv => ofac_csv::parse(set, emit),
-        Format::UnXml => un_xml::parse(set, emit),
-        Format::EuFsfXml => eu_fsf::parse(set, emit),
-        Format::GbFcdoXml => gb_fcdo::parse(set, emit),
-        Format::GbOfsiCsv => gb_ofsi::parse(set, emit),
-        Format::BisDpl => bis_dpl::parse(set, emit),
-        Format::UsCsl => us_csl::parse(set, emit),
-        Format::FtmJson => ftm_json::parse(set, emit),
-        Format::CustomCsv => custom_csv::parse(set, emit),
-    }
+    set.format.parse(set, emit)
 }
 
 /// Parses a set into memory. For tests and small lists; imports stream with [`parse`].

@@ -53,7 +53,7 @@
 use super::csv_util::{hashed_id, looks_like_organisation, name_key, record_line};
 use super::csv_util::{IdIssuer, Records};
 use crate::input::CheckedReader;
-use crate::{input, Emit, Head, ListInfo, ParseError, Position, SourceSet};
+use crate::{input, Emit, Head, ListFormat, ListInfo, ParseError, Position, SourceSet};
 use model::{Address, Entity, EntityId, NameKind, PartialDate, Schema};
 use std::io::Read;
 use std::path::Path;
@@ -63,6 +63,31 @@ pub const LIST: &str = "us_bis_dpl";
 
 /// The header columns that identify the file.
 const SIGNATURE: [&str; 4] = ["name", "street_address", "effective_date", "fr_citation"];
+
+/// BIS Denied Persons List, tab-separated.
+/// Registered in [`crate::FORMATS`].
+pub struct BisDpl;
+
+/// The format's registry entry.
+pub static FORMAT: BisDpl = BisDpl;
+
+impl ListFormat for BisDpl {
+    fn name(&self) -> &'static str {
+        "bis_dpl"
+    }
+
+    fn describe(&self) -> &'static str {
+        "BIS DPL"
+    }
+
+    fn sniff(&self, head: &Head) -> bool {
+        sniff(head)
+    }
+
+    fn parse(&self, set: &SourceSet, emit: &mut Emit) -> Result<ListInfo, ParseError> {
+        parse(set, emit)
+    }
+}
 
 /// True when the first line is the DPL's tab-separated header.
 pub fn sniff(head: &Head) -> bool {

@@ -32,7 +32,7 @@
 
 use super::csv_util::{record_line, Records};
 use crate::input::CheckedReader;
-use crate::{input, Emit, Head, ListInfo, ParseError, Position, SourceSet};
+use crate::{input, Emit, Head, ListFormat, ListInfo, ParseError, Position, SourceSet};
 use model::{
     Address, DateValue, Entity, EntityId, Gender, IdKind, Identifier, NameKind, PartialDate,
     Relation, Schema, VesselInfo,
@@ -187,6 +187,31 @@ fn delimiter(header: &str) -> u8 {
         b';'
     } else {
         b','
+    }
+}
+
+/// watchlist's own custom-list CSV.
+/// Registered in [`crate::FORMATS`].
+pub struct CustomCsv;
+
+/// The format's registry entry.
+pub static FORMAT: CustomCsv = CustomCsv;
+
+impl ListFormat for CustomCsv {
+    fn name(&self) -> &'static str {
+        "custom_csv"
+    }
+
+    fn describe(&self) -> &'static str {
+        "watchlist custom CSV"
+    }
+
+    fn sniff(&self, head: &Head) -> bool {
+        sniff(head)
+    }
+
+    fn parse(&self, set: &SourceSet, emit: &mut Emit) -> Result<ListInfo, ParseError> {
+        parse(set, emit)
     }
 }
 

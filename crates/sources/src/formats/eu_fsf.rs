@@ -42,7 +42,7 @@
 
 use super::common::{add_extra, attr, clean, push_unique, texts};
 use crate::input::xml::{self, Node, RecordSpec, XmlStream};
-use crate::{Emit, Head, ListInfo, ParseError, SourceSet};
+use crate::{Emit, Head, ListFormat, ListInfo, ParseError, SourceSet};
 use model::{
     country, Address, DateValue, Entity, EntityId, Gender, IdKind, Identifier, Name, NameKind,
     PartialDate, Schema,
@@ -53,6 +53,31 @@ use std::io::BufRead;
 pub const LIST: &str = "eu_fsf";
 const ROOT: &str = "export";
 const RECORD: &str = "sanctionEntity";
+
+/// EU Financial Sanctions Files XML.
+/// Registered in [`crate::FORMATS`].
+pub struct EuFsfXml;
+
+/// The format's registry entry.
+pub static FORMAT: EuFsfXml = EuFsfXml;
+
+impl ListFormat for EuFsfXml {
+    fn name(&self) -> &'static str {
+        "eu_fsf_xml"
+    }
+
+    fn describe(&self) -> &'static str {
+        "EU FSF XML"
+    }
+
+    fn sniff(&self, head: &Head) -> bool {
+        sniff(head)
+    }
+
+    fn parse(&self, set: &SourceSet, emit: &mut Emit) -> Result<ListInfo, ParseError> {
+        parse(set, emit)
+    }
+}
 
 /// True for XML whose root is `export` in the FSF namespace (or with `sanctionEntity` records).
 pub fn sniff(head: &Head) -> bool {

@@ -71,7 +71,7 @@
 //! this is on the order of the auxiliary data's size, well below the file size.
 
 use crate::input::CheckedReader;
-use crate::{input, Emit, Format, Head, ListInfo, ParseError, Position, SourceSet};
+use crate::{input, Emit, Format, Head, ListFormat, ListInfo, ParseError, Position, SourceSet};
 use model::{
     Address, DateValue, Entity, EntityId, Gender, IdKind, Identifier, NameKind, PartialDate,
     Relation, Schema,
@@ -84,6 +84,39 @@ use std::path::{Path, PathBuf};
 
 /// The list key entities of this format belong to.
 pub const LIST: &str = "opensanctions";
+
+/// OpenSanctions FollowTheMoney entities (JSON lines), including delta files.
+/// Registered in [`crate::FORMATS`].
+pub struct FtmJson;
+
+/// The format's registry entry.
+pub static FORMAT: FtmJson = FtmJson;
+
+impl ListFormat for FtmJson {
+    fn name(&self) -> &'static str {
+        "ftm_json"
+    }
+
+    fn describe(&self) -> &'static str {
+        "FollowTheMoney JSON"
+    }
+
+    fn sniff(&self, head: &Head) -> bool {
+        sniff(head)
+    }
+
+    fn parse(&self, set: &SourceSet, emit: &mut Emit) -> Result<ListInfo, ParseError> {
+        parse(set, emit)
+    }
+
+    fn combines_files(&self) -> bool {
+        true
+    }
+
+    fn group(&self, heads: Vec<Head>) -> Result<Vec<SourceSet>, ParseError> {
+        group(heads)
+    }
+}
 
 /// True for FtM entity lines, delta lines and the delta index.
 pub fn sniff(head: &Head) -> bool {

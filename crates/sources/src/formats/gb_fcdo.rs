@@ -37,7 +37,7 @@
 
 use super::common::{add_extra, add_id, clean, push_unique, text, texts};
 use crate::input::xml::{self, Node, RecordSpec, XmlStream};
-use crate::{Emit, Head, ListInfo, ParseError, SourceSet};
+use crate::{Emit, Head, ListFormat, ListInfo, ParseError, SourceSet};
 use model::{
     country, Address, Entity, EntityId, Gender, IdKind, Identifier, Name, NameKind, PartialDate,
     Relation, Schema, VesselInfo,
@@ -50,6 +50,31 @@ const ROOT: &str = "Designations";
 const RECORD: &str = "Designation";
 /// The label of the identifier carrying the designation's `UniqueID`.
 pub const UNIQUE_ID_LABEL: &str = "UK Sanctions List ID";
+
+/// FCDO UK Sanctions List XML.
+/// Registered in [`crate::FORMATS`].
+pub struct GbFcdoXml;
+
+/// The format's registry entry.
+pub static FORMAT: GbFcdoXml = GbFcdoXml;
+
+impl ListFormat for GbFcdoXml {
+    fn name(&self) -> &'static str {
+        "gb_fcdo_xml"
+    }
+
+    fn describe(&self) -> &'static str {
+        "UK FCDO XML"
+    }
+
+    fn sniff(&self, head: &Head) -> bool {
+        sniff(head)
+    }
+
+    fn parse(&self, set: &SourceSet, emit: &mut Emit) -> Result<ListInfo, ParseError> {
+        parse(set, emit)
+    }
+}
 
 /// True for XML whose root is `Designations` holding `Designation` records.
 pub fn sniff(head: &Head) -> bool {

@@ -54,7 +54,7 @@ use super::common::{add_extra, add_id, clean, push_unique};
 use super::csv_util::{record_line, Records};
 use super::gb_fcdo::{language_code, leading_country, uk_date, UNIQUE_ID_LABEL};
 use crate::input::{self, CheckedReader};
-use crate::{Emit, Head, ListInfo, ParseError, Position, SourceSet};
+use crate::{Emit, Head, ListFormat, ListInfo, ParseError, Position, SourceSet};
 use model::{
     country, Address, DateValue, Entity, EntityId, IdKind, Identifier, Name, NameKind, Schema,
 };
@@ -64,6 +64,31 @@ use std::path::Path;
 
 /// The list key entities of this format belong to.
 pub const LIST: &str = "gb_hmt";
+
+/// OFSI consolidated list CSV (ConList.csv layout).
+/// Registered in [`crate::FORMATS`].
+pub struct GbOfsiCsv;
+
+/// The format's registry entry.
+pub static FORMAT: GbOfsiCsv = GbOfsiCsv;
+
+impl ListFormat for GbOfsiCsv {
+    fn name(&self) -> &'static str {
+        "gb_ofsi_csv"
+    }
+
+    fn describe(&self) -> &'static str {
+        "OFSI CSV"
+    }
+
+    fn sniff(&self, head: &Head) -> bool {
+        sniff(head)
+    }
+
+    fn parse(&self, set: &SourceSet, emit: &mut Emit) -> Result<ListInfo, ParseError> {
+        parse(set, emit)
+    }
+}
 
 /// True when the first line starts with `Last Updated` and the header line names `Name 6` and
 /// `Group ID`.

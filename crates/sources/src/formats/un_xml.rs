@@ -37,7 +37,7 @@
 
 use super::common::{add_extra, attr, clean, push_unique, text, texts};
 use crate::input::xml::{self, Node, RecordSpec, XmlStream};
-use crate::{Emit, Head, ListInfo, ParseError, SourceSet};
+use crate::{Emit, Head, ListFormat, ListInfo, ParseError, SourceSet};
 use model::{
     country, Address, DateValue, Entity, EntityId, Gender, IdKind, Identifier, NameKind,
     PartialDate, Schema,
@@ -47,6 +47,31 @@ use std::io::BufRead;
 /// The list key entities of this format belong to.
 pub const LIST: &str = "un_sc";
 const ROOT: &str = "CONSOLIDATED_LIST";
+
+/// UN Security Council consolidated list XML.
+/// Registered in [`crate::FORMATS`].
+pub struct UnXml;
+
+/// The format's registry entry.
+pub static FORMAT: UnXml = UnXml;
+
+impl ListFormat for UnXml {
+    fn name(&self) -> &'static str {
+        "un_xml"
+    }
+
+    fn describe(&self) -> &'static str {
+        "UN XML"
+    }
+
+    fn sniff(&self, head: &Head) -> bool {
+        sniff(head)
+    }
+
+    fn parse(&self, set: &SourceSet, emit: &mut Emit) -> Result<ListInfo, ParseError> {
+        parse(set, emit)
+    }
+}
 
 /// True for XML whose root element is `CONSOLIDATED_LIST`.
 pub fn sniff(head: &Head) -> bool {

@@ -47,7 +47,7 @@
 use super::csv_util::{hashed_id, looks_like_organisation, name_key, record_line};
 use super::csv_util::{IdIssuer, Records};
 use crate::input::CheckedReader;
-use crate::{input, Emit, Head, ListInfo, ParseError, Position, SourceSet};
+use crate::{input, Emit, Head, ListFormat, ListInfo, ParseError, Position, SourceSet};
 use model::{
     Address, DateValue, Entity, EntityId, IdKind, Identifier, NameKind, PartialDate, Relation,
     Schema, VesselInfo,
@@ -58,6 +58,31 @@ use std::path::Path;
 
 /// The list key entities of this format belong to.
 pub const LIST: &str = "us_csl";
+
+/// US Consolidated Screening List CSV (trade.gov).
+/// Registered in [`crate::FORMATS`].
+pub struct UsCsl;
+
+/// The format's registry entry.
+pub static FORMAT: UsCsl = UsCsl;
+
+impl ListFormat for UsCsl {
+    fn name(&self) -> &'static str {
+        "us_csl"
+    }
+
+    fn describe(&self) -> &'static str {
+        "CSL CSV"
+    }
+
+    fn sniff(&self, head: &Head) -> bool {
+        sniff(head)
+    }
+
+    fn parse(&self, set: &SourceSet, emit: &mut Emit) -> Result<ListInfo, ParseError> {
+        parse(set, emit)
+    }
+}
 
 /// True when the first line is a CSL header (`source`, `entity_number`, `name` and one of the
 /// CSL-only columns).

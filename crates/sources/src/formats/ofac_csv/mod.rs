@@ -48,7 +48,7 @@
 mod remarks;
 
 use crate::input::{self, CheckedReader};
-use crate::{Emit, Format, Head, ListInfo, ParseError, Position, SourceSet};
+use crate::{Emit, Format, Head, ListFormat, ListInfo, ParseError, Position, SourceSet};
 use model::{
     Address, Entity, EntityId, IdKind, Identifier, NameKind, Relation, Schema, VesselInfo,
 };
@@ -100,6 +100,39 @@ impl Role {
 
 // ---------------------------------------------------------------------------------------------
 // Sniffing and grouping
+
+/// OFAC legacy CSV set: sdn.csv (or cons_prim.csv) with optional alt, add and comments files.
+/// Registered in [`crate::FORMATS`].
+pub struct OfacCsv;
+
+/// The format's registry entry.
+pub static FORMAT: OfacCsv = OfacCsv;
+
+impl ListFormat for OfacCsv {
+    fn name(&self) -> &'static str {
+        "ofac_csv"
+    }
+
+    fn describe(&self) -> &'static str {
+        "OFAC CSV"
+    }
+
+    fn sniff(&self, head: &Head) -> bool {
+        sniff(head)
+    }
+
+    fn parse(&self, set: &SourceSet, emit: &mut Emit) -> Result<ListInfo, ParseError> {
+        parse(set, emit)
+    }
+
+    fn combines_files(&self) -> bool {
+        true
+    }
+
+    fn group(&self, heads: Vec<Head>) -> Result<Vec<SourceSet>, ParseError> {
+        group(heads)
+    }
+}
 
 /// True for any of the four OFAC file kinds, judged from the first records' content: a leading
 /// integer ent_num and 12 fields with an SDN_Type (main), 5 fields with `aka`/`fka`/`nka` third
