@@ -275,6 +275,13 @@ fn untidy_fields_never_drop_a_query_and_every_line_is_answered_in_order() {
     std::fs::write(&roster, "id,name,dob\nR1,Kim Jong Un,1984-1-8\n").unwrap();
     let r = wl(d, &["batch", roster.to_str().unwrap(), "--format", "jsonl"]).ok();
     assert!(r.stdout.contains("us_ofac_sdn:20157"), "{}", r.stdout);
+    // and says what it read loosely, row by row
+    assert!(
+        r.stderr.contains("row 1 (line 2): warning: birth_date")
+            && r.stderr.contains("1 screened with warnings"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

@@ -23,7 +23,7 @@ use axum::body::Bytes;
 use axum::http::StatusCode;
 use screen::roster::input::{self, OpenError};
 use screen::roster::relations::RelationIndex;
-use screen::roster::{run_batch_full, BatchOptions, RosterScreener, RowError, RowHit};
+use screen::roster::{run_batch_full, BatchOptions, RosterScreener, Row, RowError, RowHit};
 use serde::Serialize;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -59,6 +59,9 @@ pub struct RowCounts {
     /// Rows that could not be screened (missing name, wrong number of fields, bad JSON…).
     pub bad: u64,
     pub with_hits: u64,
+    /// Rows screened with warnings: a value that could not be used (an untidy birth date, an
+    /// unknown nationality) was left out and the row screened on the rest.
+    pub warned: u64,
 }
 
 /// A row that could not be screened.
@@ -69,6 +72,17 @@ pub struct BadRow {
     /// Line of the upload where the row starts.
     pub line: u64,
     pub reason: String,
+}
+
+/// A row screened with warnings: what could not be used of it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WarnedRow {
+    /// 1-based data row (the header is not a row).
+    pub row: u64,
+    /// Line of the upload where the row starts.
+    pub line: u64,
+    /// One line per value left out or read with less precision, naming the field.
+    pub warnings: Vec<String>,
 }
 
 /// What recording a job did (with `--record`).
@@ -146,6 +160,8 @@ pub struct JobView {
     pub hits_truncated: bool,
     /// The first bad rows (all are counted in `rows.bad`).
     pub bad_rows: Vec<BadRow>,
+    /// The first rows screened with warnings (all are counted in `rows.warned`).
+    pub warned_rows: Vec<WarnedRow>,
     /// The hits kept, in row order (left out with `?hits=false`; also as CSV or JSON lines at
     /// `GET /v1/screen/batch/{job}/hits`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -325,6 +341,7 @@ impl Jobs {
                         hit_count: 0,
                         hits_truncated: false,
                         bad_rows: Vec::new(),
+                        warned_rows: Vec::new(),
                         hits: None,
                         recorded: sub.store.as_ref().map(|_| JobRecorded::default()),
                         error: None,
@@ -408,10 +425,20 @@ fn run_job(job: &Job, sub: Submission) -> Result<(), String> {
     );
     let actor = sub.caller.actor();
     let mut rows = open()?;
-    let on_row = |hits: Vec<RowHit>| {
+    let on_row = |row: &Row, hits: Vec<RowHit>, warnings: Vec<String>| {
         job.update(|s| {
             s.view.rows.done += 1;
             s.view.rows.screened += 1;
+            if !warnings.is_empty() {
+                s.view.rows.warned += 1;
+                if s.view.warned_rows.len() < MAX_BAD_ROWS {
+                    s.view.warned_rows.push(WarnedRow {
+                        row: row.row,
+                        line: row.line,
+                        warnings,
+                    });
+                }
+            }
             if !hits.is_empty() {
                 s.view.rows.with_hits += 1;
                 s.view.hit_count += hits.len() as u64;
@@ -440,8 +467,8 @@ fn run_job(job: &Job, sub: Submission) -> Result<(), String> {
         run_batch_full(
             &screener,
             rows.as_mut(),
-            &mut |_, r| {
-                on_row(r.hits);
+            &mut |row, r| {
+                on_row(row, r.hits, r.warnings);
                 Ok(())
             },
             &mut on_error,
@@ -483,8 +510,8 @@ fn run_job(job: &Job, sub: Submission) -> Result<(), String> {
             .or_else(|| Some(store::record::row_key(&roster, row.row)));
             s
         },
-        |_, hits| {
-            on_row(hits);
+        |row, hits, warnings| {
+            on_row(row, hits, warnings);
             Ok(())
         },
         |done| {

@@ -278,7 +278,7 @@ fn a_batch_job_reports_hits_and_bad_rows() {
     assert!(csv.contains("un_sc:KPi.033"));
 
     // JSON lines in a JSON request with the mapping as an object
-    let jsonl = "{\"who\": \"Ri Won Ho\", \"born\": \"1964-07-17\"}\n{\"who\": \"cut short\n";
+    let jsonl = "{\"who\": \"Ri Won Ho\", \"born\": \"1964-07-17\"}\n{\"who\": \"Ri Won Ho\", \"born\": \"1964-07-32\"}\n{\"who\": \"cut short\n";
     let (status, body) = s.post(
         "/v1/screen/batch",
         &json!({"data": jsonl, "map": {"name": "who", "dob": "born"}}),
@@ -290,7 +290,17 @@ fn a_batch_job_reports_hits_and_bad_rows() {
             job["rows"]["screened"].as_u64(),
             job["rows"]["bad"].as_u64()
         ),
-        (Some(1), Some(1)),
+        (Some(2), Some(1)),
+        "{job}"
+    );
+    // the row with a day that does not exist is screened on the rest, with a warning
+    assert_eq!(job["rows"]["warned"], 1, "{job}");
+    assert_eq!(job["warned_rows"][0]["row"], 2, "{job}");
+    assert!(
+        job["warned_rows"][0]["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("birth_date"),
         "{job}"
     );
     // a roster without a name column is refused at once

@@ -14,7 +14,7 @@ use crate::error::{CliError, Result};
 use crate::output::{Format, Output};
 use screen::roster::input;
 use screen::roster::relations::RelationIndex;
-use screen::roster::{run_batch, BatchOptions, RosterScreener, RowHit};
+use screen::roster::{run_batch_full, BatchOptions, RosterScreener, RowHit};
 use std::io::{BufReader, IsTerminal, Write};
 use std::time::Instant;
 use store::record::RecordTally;
@@ -149,16 +149,38 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
             bar.suspend(|| eprintln!("{name}: {e}"));
         }
     };
+    // a row with an untidy value was screened on the rest: say what was left out
+    let mut warned_shown = 0u64;
+    let mut on_warnings = |row: &screen::roster::Row, warnings: &[String]| {
+        if warnings.is_empty() {
+            return;
+        }
+        warned_shown += 1;
+        if !quiet && warned_shown <= MAX_ERRORS_SHOWN {
+            for w in warnings {
+                bar.suspend(|| {
+                    eprintln!("{name}: row {} (line {}): warning: {w}", row.row, row.line)
+                });
+            }
+        }
+    };
     let mut on_progress = |rows: u64, bytes: u64| {
         bar.set_position(bytes);
         bar.set_message(format!("{rows} rows"));
     };
     let mut recorded = RecordTally::default();
     let stats = match store.as_deref() {
-        None => run_batch(
+        None => run_batch_full(
             &screener,
             rows.as_mut(),
-            &mut on_hits,
+            &mut |row, r| {
+                on_warnings(row, &r.warnings);
+                if r.hits.is_empty() {
+                    Ok(())
+                } else {
+                    on_hits(&r.hits)
+                }
+            },
             &mut on_error,
             &mut on_progress,
         )?,
@@ -195,7 +217,8 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
                     s.idempotency_key = Some(store::record::row_key(&roster, row.row));
                     s
                 },
-                |_, hits| {
+                |row, hits, warnings| {
+                    on_warnings(row, &warnings);
                     if hits.is_empty() {
                         Ok(())
                     } else {
@@ -223,12 +246,13 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
         );
     }
     out.note(format!(
-        "{name}: {} rows read, {} screened, {} bad, {} rows with hits, {} hits; {:.1} s ({:.0} rows/s)",
+        "{name}: {} rows read, {} screened, {} bad, {} rows with hits, {} hits, {} screened with warnings; {:.1} s ({:.0} rows/s)",
         stats.rows,
         stats.screened,
         stats.errors,
         stats.rows_with_hits,
         stats.hits,
+        stats.warned,
         secs,
         stats.rows as f64 / secs.max(1e-9)
     ));

@@ -105,7 +105,7 @@ pub fn roster_row(
 /// record (usually with [`roster_row`]), and it is prepared ([`Prepared`]) on the screening
 /// threads; a recorder thread commits each chunk of [`crate::roster::CHUNK`] rows in one
 /// transaction while the next chunk is screened ([`pipelined`]). `on_row` gets each row's
-/// hits in row order (often none), `on_recorded` what each transaction did. A recording
+/// hits (often none) and warnings in row order, `on_recorded` what each transaction did. A recording
 /// error stops the run and is the outer error; the inner result is the run's own (reading the
 /// rows, `on_row`).
 #[allow(clippy::too_many_arguments)] // run_batch_with's five, and the store and its two hooks
@@ -114,7 +114,11 @@ pub fn record_roster(
     screener: &crate::roster::RosterScreener,
     rows: &mut dyn crate::roster::input::Rows,
     record: impl Fn(&crate::roster::Row, crate::roster::RowScreened) -> NewScreening + Sync,
-    mut on_row: impl FnMut(&crate::roster::Row, Vec<crate::roster::RowHit>) -> std::io::Result<()>,
+    mut on_row: impl FnMut(
+        &crate::roster::Row,
+        Vec<crate::roster::RowHit>,
+        Vec<String>,
+    ) -> std::io::Result<()>,
     on_recorded: impl FnMut(&[Recorded]) + Send,
     on_error: &mut dyn FnMut(&crate::roster::RowError),
     on_progress: &mut dyn FnMut(u64, u64),
@@ -127,11 +131,11 @@ pub fn record_roster(
             screener,
             rows,
             |row, r| {
-                let hits = r.hits.clone();
-                (hits, Prepared::owned(record(row, r)))
+                let (hits, warnings) = (r.hits.clone(), r.warnings.clone());
+                (hits, warnings, Prepared::owned(record(row, r)))
             },
-            |row, (hits, prepared)| {
-                on_row(row, hits)?;
+            |row, (hits, warnings, prepared)| {
+                on_row(row, hits, warnings)?;
                 pending.push(prepared);
                 if pending.len() >= chunk {
                     queue

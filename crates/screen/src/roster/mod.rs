@@ -481,6 +481,10 @@ pub struct BatchStats {
     pub errors: u64,
     pub rows_with_hits: u64,
     pub hits: u64,
+    /// Rows screened with warnings: a value (a birth date, a nationality) that could not be
+    /// used was left out and the row screened on the rest ([`RowScreened::warnings`]).
+    #[serde(default)]
+    pub warned: u64,
 }
 
 /// Rows screened per parallel chunk.
@@ -555,16 +559,18 @@ pub fn run_batch_with<T: Send>(
                 }
             }
         }
-        let results: Vec<(usize, T)> = chunk
+        let results: Vec<((usize, bool), T)> = chunk
             .par_iter()
             .map(|r| {
                 let screened = screener.screen_row_full(r);
-                (screened.hits.len(), map(r, screened))
+                let counts = (screened.hits.len(), !screened.warnings.is_empty());
+                (counts, map(r, screened))
             })
             .collect();
-        for (row, (hits, r)) in chunk.iter().zip(results) {
+        for (row, ((hits, warned), r)) in chunk.iter().zip(results) {
             stats.rows += 1;
             stats.screened += 1;
+            stats.warned += warned as u64;
             if hits > 0 {
                 stats.rows_with_hits += 1;
                 stats.hits += hits as u64;
