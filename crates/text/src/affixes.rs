@@ -42,6 +42,8 @@ struct Tables {
     max_phrase: usize,
     /// Words that start some legal-form phrase.
     legal_starts: std::collections::HashSet<&'static str>,
+    /// One-word forms read as part of a name they follow in running text (fourth column).
+    in_text: std::collections::HashSet<&'static str>,
 }
 
 fn tables() -> &'static Tables {
@@ -62,6 +64,7 @@ fn tables() -> &'static Tables {
         let mut legal = HashMap::new();
         let mut families = HashMap::new();
         let mut max_phrase = 1;
+        let mut in_text = std::collections::HashSet::new();
         for line in LEGAL_FORMS
             .lines()
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
@@ -77,6 +80,9 @@ fn tables() -> &'static Tables {
                 max_phrase = max_phrase.max(toks.len());
                 legal.entry(toks).or_insert((code, family));
             }
+            if let Some(words) = cols.next() {
+                in_text.extend(words.split('|').map(str::trim).filter(|w| !w.is_empty()));
+            }
         }
         let legal_starts = legal
             .keys()
@@ -88,6 +94,7 @@ fn tables() -> &'static Tables {
             families,
             max_phrase,
             legal_starts,
+            in_text,
         }
     })
 }
@@ -135,6 +142,23 @@ pub fn is_legal_form_word(word: &str) -> bool {
                 .collect()
         })
         .contains(word)
+}
+
+/// Whether a word as written in running text is a one-word legal form that belongs to the name
+/// it follows ("Corp.", "LTDA", "GmbH", "ООО"): the fourth column of `data/legal_forms.tsv`,
+/// compared in lower case without dots, other scripts in their Latin transliteration.
+pub fn ends_name_in_text(word: &str) -> bool {
+    let set = &tables().in_text;
+    if word.is_ascii() {
+        let folded: String = word
+            .bytes()
+            .filter(|b| *b != b'.')
+            .map(|b| b.to_ascii_lowercase() as char)
+            .collect();
+        return set.contains(folded.as_str());
+    }
+    let lower = word.to_lowercase().replace('.', "");
+    set.contains(crate::translit::to_latin(&lower).as_str())
 }
 
 /// Whether a word is a name particle (al, bin, van, de…).
@@ -253,6 +277,16 @@ mod tests {
             kinds("H. Castellanos", NameType::Person)[0].1,
             TokenKind::Initial
         );
+    }
+
+    #[test]
+    fn legal_forms_that_end_a_name_in_text() {
+        for w in ["Corp.", "LTDA", "GmbH", "Co.", "ООО", "ЗАО", "Pte", "ltd"] {
+            assert!(ends_name_in_text(w), "{w}");
+        }
+        for w in ["as", "too", "AD", "Bank", "Kim", "Обществo"] {
+            assert!(!ends_name_in_text(w), "{w}");
+        }
     }
 
     #[test]

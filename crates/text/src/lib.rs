@@ -21,6 +21,7 @@
 
 pub mod affixes;
 pub mod clean;
+pub mod common_words;
 pub mod keys;
 pub mod script;
 pub mod spans;
