@@ -9,6 +9,8 @@
 //! and persisted at `<data_dir>/index/<snapshot version>.idx`; later loads read it back in
 //! milliseconds, and an index written by another matcher version is rebuilt.
 
+#![warn(missing_docs)]
+
 pub mod overlay;
 
 use matcher::{Config, Index, Match, Matcher, Query, SearchOptions};
@@ -24,15 +26,23 @@ const DEMO_FILE: &str = "demo-list.csv";
 /// Errors loading the engine.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
+    /// Reading the data directory, a snapshot or one of its entities, or importing the demo
+    /// list.
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
+    /// Writing the persisted index (an index that cannot be read is rebuilt instead).
     #[error(transparent)]
     Index(#[from] matcher::IndexError),
+    /// Reading the analyst overlays of `<data_dir>/overlays/`.
     #[error(transparent)]
     Overlay(Box<OverlayError>),
+    /// An I/O failure, with the path or the task it concerns. The engine does not return it
+    /// itself; the server uses it when a reload task fails.
     #[error("{path}: {source}")]
     Io {
+        /// The file, or the task (`reload`), that failed.
         path: String,
+        /// The underlying error.
         source: std::io::Error,
     },
 }
@@ -96,6 +106,8 @@ pub fn index_path(snapshot: &Snapshot) -> PathBuf {
 /// hash); an index with overlays is persisted per snapshot and tag.
 #[derive(Debug, Clone, Default)]
 pub struct Overlays {
+    /// 16 hex digits of a sha256 over the overlay files' names and bytes; part of the
+    /// persisted index's file name.
     pub tag: String,
     /// (entity id `list:list_id`, name)
     pub names: Vec<(String, model::Name)>,
@@ -144,7 +156,7 @@ pub(crate) fn load_index_with(
         ));
     }
     match Index::load(&path) {
-        Ok(i) if i.meta.snapshot_version == snapshot.manifest.version => return Ok(i),
+        Ok(i) if i.meta().snapshot_version == snapshot.manifest.version => return Ok(i),
         Ok(_) => tracing::info!(
             "index {} is for another snapshot; rebuilding",
             path.display()
@@ -170,9 +182,11 @@ pub struct Settings {
 /// One screened query: the query as read, what could not be used of the input, the matches.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Screening {
+    /// The query as read from the input, as it was searched.
     pub query: Query,
     /// Values of the input left out or read with less precision, each naming its field.
     pub warnings: Vec<String>,
+    /// The matches, best first, each with its explanation.
     pub matches: Vec<Match>,
 }
 
@@ -180,7 +194,10 @@ pub struct Screening {
 pub struct Engine {
     /// The data directory the user's lists live in (not the demo's).
     pub root: PathBuf,
+    /// The snapshot screened against: the one in service, the demo, or the one given to
+    /// [`Engine::open_at`].
     pub snapshot: Snapshot,
+    /// True when `snapshot` is the built-in demo list (nothing has been imported).
     pub demo: bool,
     overlays: OverlayReport,
     matcher: Matcher,
@@ -223,6 +240,8 @@ impl Engine {
         &self.overlays
     }
 
+    /// The matcher over the snapshot's index, with the settings' config (for its threshold
+    /// and for callers that search through it directly).
     pub fn matcher(&self) -> &Matcher {
         &self.matcher
     }

@@ -37,21 +37,26 @@ pub fn overlay_dir(root: &Path) -> PathBuf {
 /// An overlay row that points to an entity the snapshot in service does not have.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Orphan {
+    /// The overlay file's name (no directories).
     pub file: String,
     /// The overlay row's id.
     pub row: String,
     /// The entity it points to.
     pub target: String,
+    /// The row's names that were not applied.
     pub names: Vec<String>,
 }
 
 /// What was applied.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OverlayReport {
+    /// The overlay files read, by name, in sorted order.
     pub files: Vec<String>,
     /// Names added to listed entities.
     pub names: usize,
+    /// Listed entities that got at least one name.
     pub entities: usize,
+    /// Rows pointing to entities the snapshot does not have; their names are not applied.
     pub orphans: Vec<Orphan>,
 }
 
@@ -68,13 +73,22 @@ impl OverlayReport {
 /// Errors reading overlays.
 #[derive(Debug, thiserror::Error)]
 pub enum OverlayError {
+    /// An overlay file that cannot be detected or parsed (the error names the file and
+    /// position).
     #[error("overlay {0}")]
     Parse(#[from] sources::ParseError),
+    /// A file in `overlays/` that is not in watchlist's custom-list format.
     #[error("overlay {file}: not a watchlist custom list (expected the custom-list CSV format with a same_as column)")]
-    NotCustom { file: String },
+    NotCustom {
+        /// The file's name (no directories).
+        file: String,
+    },
+    /// The overlay folder or a file in it cannot be read.
     #[error("{path}: {source}")]
     Io {
+        /// The folder or file.
         path: String,
+        /// The underlying error.
         source: std::io::Error,
     },
 }

@@ -11,8 +11,12 @@ use std::str::FromStr;
 /// A calendar date known to year, month or day precision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PartialDate {
+    /// The year; [`PartialDate::new`] and the parsers accept 1000 to 2999.
     pub year: i32,
+    /// The month, 1 to 12; `None` for a date known to the year only.
     pub month: Option<u8>,
+    /// The day of the month; only set together with `month`, and a day that month has
+    /// when the date was built by [`PartialDate::new`] or parsed.
     pub day: Option<u8>,
 }
 
@@ -260,6 +264,7 @@ impl DateValue {
 /// only part of it could be used (the precision that is valid is kept).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LenientDate {
+    /// The date as read, at the precision that could be used.
     pub value: DateValue,
     /// What was not used, for a warning (`None` when the whole text was read).
     pub note: Option<String>,

@@ -10,14 +10,21 @@ use std::str::FromStr;
 /// whether a party is a person or an organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Schema {
+    /// A natural person (the publishers' "individual").
     Person,
+    /// A company, group, body or other organisation (the publishers' "entity").
     Organization,
+    /// A ship; its particulars are in [`Entity::vessel`].
     Vessel,
+    /// An aircraft; tail and serial numbers are [`IdKind::AircraftId`] identifiers.
     Aircraft,
+    /// A party the publisher does not say is a person or an organisation; matching takes it
+    /// as compatible with every other schema.
     LegalEntity,
 }
 
 impl Schema {
+    /// Every schema, in declaration order (the order `lists` tables show them in).
     pub const ALL: [Schema; 5] = [
         Schema::Person,
         Schema::Organization,
@@ -26,6 +33,8 @@ impl Schema {
         Schema::LegalEntity,
     ];
 
+    /// The canonical name (`Person`, `LegalEntity`, …): the JSON form and the `Display` text,
+    /// read back by `FromStr`.
     pub fn as_str(&self) -> &'static str {
         match self {
             Schema::Person => "Person",
@@ -88,6 +97,7 @@ pub enum NameKind {
 }
 
 impl NameKind {
+    /// The snake_case name used in JSON (`primary`, `weak_alias`, `original_script`, …).
     pub fn as_str(&self) -> &'static str {
         match self {
             NameKind::Primary => "primary",
@@ -127,6 +137,7 @@ impl NameKind {
 pub struct Name {
     /// The name as published ("KIM, Jong Un", "Mansudae Art Studio", "김정은").
     pub value: String,
+    /// How the publisher qualifies the name: primary, alias, weak alias, former, …
     pub kind: NameKind,
     /// ISO 639-1 language of the name where the publisher says (EU nameLanguage).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -137,6 +148,7 @@ pub struct Name {
 }
 
 impl Name {
+    /// A name of the given kind, with no language and no note.
     pub fn new(value: impl Into<String>, kind: NameKind) -> Self {
         Name {
             value: value.into(),
@@ -147,15 +159,21 @@ impl Name {
     }
 }
 
+/// A person's gender as the publisher states it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Gender {
+    /// Male (`m`, `male`, `man` to [`Gender::parse_loose`]).
     Male,
+    /// Female (`f`, `female`, `woman` to [`Gender::parse_loose`]).
     Female,
+    /// Any other value the publisher gives (an unknown gender is no gender: `None`).
     Other,
 }
 
 impl Gender {
+    /// Reads `m`, `male`, `man` and `f`, `female`, `woman` (any case). Empty text, `u` and
+    /// `unknown` are `None`; any other word is [`Gender::Other`].
     pub fn parse_loose(s: &str) -> Option<Gender> {
         match s.trim().to_ascii_lowercase().as_str() {
             "m" | "male" | "man" => Some(Gender::Male),
@@ -170,24 +188,35 @@ impl Gender {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IdKind {
+    /// A passport number.
     Passport,
+    /// A national identity number (identity card, cédula, CURP, DNI, social security number).
     NationalId,
+    /// A tax number (INN, VAT, EIN, NIT, RFC, RUC, CUIT, …).
     TaxId,
     /// Company or business registration number (incl. OGRN, LEI-like registry numbers).
     Registration,
+    /// A Legal Entity Identifier (ISO 17442).
     Lei,
+    /// An IMO number (International Maritime Organization) of a ship or a shipping company.
     Imo,
+    /// A Maritime Mobile Service Identity: a vessel's radio identity.
     Mmsi,
+    /// A radio call sign (vessels, aircraft).
     CallSign,
     /// SWIFT/BIC code.
     Swift,
+    /// A website address.
     Website,
+    /// An e-mail address.
     Email,
+    /// A telephone or fax number.
     Phone,
     /// Digital currency address; the currency goes in `Identifier::label`.
     DigitalCurrency,
     /// Aircraft tail number / manufacturer serial number.
     AircraftId,
+    /// A label no other kind fits; the publisher's label is kept in `Identifier::label`.
     Other,
 }
 
@@ -264,7 +293,11 @@ impl IdKind {
 /// An identifier: passport number, registration number, IMO number, BIC, address…
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identifier {
+    /// What the identifier is, usually read from the publisher's label
+    /// ([`IdKind::from_label`]).
     pub kind: IdKind,
+    /// The number, code or address as the publisher writes it; the matcher compares a
+    /// normalised form of it.
     pub value: String,
     /// ISO 3166-1 alpha-2 code of the issuing country, where known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -278,6 +311,7 @@ pub struct Identifier {
 }
 
 impl Identifier {
+    /// An identifier of a kind and value, with no country, label or note.
     pub fn new(kind: IdKind, value: impl Into<String>) -> Self {
         Identifier {
             kind,
@@ -292,12 +326,16 @@ impl Identifier {
 /// A postal address, structured as far as the publisher structures it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Address {
+    /// Street, house number and other address lines, as published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street: Option<String>,
+    /// City or town, as published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
+    /// State, province or region, as published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// Postal code, as published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// ISO 3166-1 alpha-2, lower case.
@@ -357,12 +395,16 @@ pub struct VesselInfo {
     /// Flag state, ISO 3166-1 alpha-2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flag: Option<String>,
+    /// The type of vessel as published ("Crude Oil Tanker", "General Cargo").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vessel_type: Option<String>,
+    /// Tonnage as published, in the publisher's words and units (text, not a number).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tonnage: Option<String>,
+    /// Gross registered tonnage as published (text, not a number).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gross_registered_tonnage: Option<String>,
+    /// The owner or operator as the publisher names it (several joined with `; `).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
 }
@@ -370,41 +412,55 @@ pub struct VesselInfo {
 /// A listed party.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entity {
+    /// `list:list_id`; the same publisher record keeps the same id in every list version.
     pub id: EntityId,
+    /// What kind of party this is; matching never pairs a person with a party of another
+    /// schema (other than `LegalEntity`).
     pub schema: Schema,
     /// All names; the first `Primary` is the caption.
     pub names: Vec<Name>,
+    /// A person's gender, where the publisher states it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<Gender>,
+    /// Dates of birth at the precision published: a year, a full date, circa, a range.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub birth_dates: Vec<DateValue>,
+    /// Places of birth as published (free text, not resolved to countries).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub birth_places: Vec<String>,
     /// ISO 3166-1 alpha-2 codes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nationalities: Vec<String>,
+    /// Citizenships, ISO 3166-1 alpha-2 codes (lower case, as [`Entity::push_country`] adds
+    /// them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub citizenships: Vec<String>,
     /// Other countries the publisher ties the party to (addresses, jurisdiction, flag, "country"
     /// columns), ISO 3166-1 alpha-2.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub countries: Vec<String>,
+    /// Passport, registration, IMO, BIC and other numbers the publisher lists for the party.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub identifiers: Vec<Identifier>,
+    /// Postal addresses; their countries count among [`Entity::all_countries`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<Address>,
     /// Sanctions programs or regimes ("DPRK3", "RUSSIA-EO14024", "KPi", "The Russia (Sanctions) (EU Exit) Regulations 2019").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub programs: Vec<String>,
+    /// When the party was listed (designated), where the publisher says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub listed_on: Option<PartialDate>,
     /// Titles, positions and designations ("Chairman of the Workers' Party of Korea").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub positions: Vec<String>,
+    /// The publisher's free-text remarks, as published.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub remarks: Vec<String>,
+    /// Links to other parties: owners, associates, family, …
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub relations: Vec<Relation>,
+    /// Vessel particulars, when the publisher gives any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vessel: Option<VesselInfo>,
     /// Publisher fields the model has no place for, by the publisher's field name.

@@ -17,10 +17,14 @@ pub struct EntityId {
 /// Why a string is not a valid [`EntityId`] or list key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
+    /// The text (given here) has no `:` between list key and list id.
     #[error("entity id {0:?} has no ':' between list and list id")]
     MissingColon(String),
+    /// The list key (given here) is not 1-64 characters of `a-z`, `0-9`, `_`, `-`.
     #[error("list key {0:?} must be 1-64 characters of a-z, 0-9, '_' or '-'")]
     BadList(String),
+    /// The list id is empty after trimming, longer than 256 bytes, or holds a control
+    /// character.
     #[error("list id is empty or longer than 256 characters")]
     BadListId,
 }
@@ -53,10 +57,12 @@ impl EntityId {
         })
     }
 
+    /// The list key: `us_ofac_sdn`, `un_sc`, … or a custom list's name.
     pub fn list(&self) -> &str {
         &self.list
     }
 
+    /// The publisher's own identifier, trimmed; it may contain `:` itself.
     pub fn list_id(&self) -> &str {
         &self.list_id
     }

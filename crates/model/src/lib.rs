@@ -10,6 +10,8 @@
 //! - Country codes are ISO 3166-1 alpha-2, lower case (`kp`, `ru`); see [`country`].
 //! - Dates are partial: a year alone, a year and month, or a full date; see [`date`].
 
+#![warn(missing_docs)]
+
 pub mod country;
 pub mod date;
 mod entity;

@@ -65,7 +65,9 @@ pub fn describe(list: &str) -> Option<(&'static str, &'static str)> {
 pub struct SourceFile {
     /// File name (no directories, so the metadata does not leak local paths).
     pub name: String,
+    /// sha256 of the file's bytes, lower-case hex.
     pub sha256: String,
+    /// The file's size in bytes.
     pub bytes: u64,
 }
 
@@ -74,7 +76,11 @@ pub struct SourceFile {
 pub struct ListMeta {
     /// List key: `us_ofac_sdn`, `un_sc`, … or a custom list's name.
     pub list: String,
+    /// Who publishes the list: the file's own `# publisher:` line (custom lists), else the
+    /// publisher in [`KNOWN_LISTS`], else `custom list`.
     pub publisher: String,
+    /// The list's title, from the file (custom lists' `# title:`), else [`KNOWN_LISTS`], else
+    /// `custom list`.
     pub title: String,
     /// The source format (`ofac_csv`, `un_xml`, …).
     pub format: String,
@@ -87,8 +93,10 @@ pub struct ListMeta {
     pub version: String,
     /// When it was imported (RFC 3339, UTC).
     pub imported_at: String,
+    /// The files this version was read from.
     pub source_files: Vec<SourceFile>,
     /// Entities per schema name.
     pub counts: BTreeMap<String, u64>,
+    /// Entities in this version, of every schema.
     pub entity_count: u64,
 }

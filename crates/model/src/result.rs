@@ -79,9 +79,15 @@ impl Reason {
 /// One aligned token pair as an analyst reads it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TokenMatch {
+    /// The query word, normalised (lower case; Latin ASCII unless compared in its own script).
+    /// For a joined comparison, the whole query name run together.
     pub query: String,
+    /// The listed name's word it was taken for, normalised the same way.
     pub candidate: String,
+    /// How alike the two words are, 0 to 1; the value for each reason is set in
+    /// `matcher::Config` (`tokens.exact` is 1.0).
     pub similarity: f32,
+    /// Why the words were taken for each other.
     pub reason: Reason,
     /// Plain-language reason ([`Reason::describe`]); left out of JSON, where `reason` says it.
     #[serde(skip_serializing, default)]
@@ -95,13 +101,17 @@ pub struct TokenMatch {
 pub struct Adjustment {
     /// The config field that applied (e.g. `evidence.dob_mismatch_factor`).
     pub feature: String,
+    /// What the evidence was, in words (`birth date contradicts: query 1970 vs listed 1984`).
     pub detail: String,
     /// "×0.72", "+30% of the gap to 1.0", "at least 0.97".
     pub effect: String,
+    /// The score once this adjustment applied; the next adjustment starts from it.
     pub score_after: f32,
 }
 
 impl Adjustment {
+    /// Evidence that multiplied the score by `f` (effect `×0.72`); `after` is the score it
+    /// gave.
     pub fn factor(feature: &str, detail: String, f: f32, after: f32) -> Self {
         Adjustment {
             feature: feature.into(),
@@ -110,6 +120,8 @@ impl Adjustment {
             score_after: after,
         }
     }
+    /// Evidence that closed the share `b` of the gap between the score and 1.0 (effect
+    /// `+30% of the gap to 1.0`); `after` is the score it gave.
     pub fn boost(feature: &str, detail: String, b: f32, after: f32) -> Self {
         Adjustment {
             feature: feature.into(),
@@ -118,6 +130,8 @@ impl Adjustment {
             score_after: after,
         }
     }
+    /// Evidence that raised the score to at least `f` (effect `at least 0.97`); `after` is
+    /// the score it gave.
     pub fn floor(feature: &str, detail: String, f: f32, after: f32) -> Self {
         Adjustment {
             feature: feature.into(),
@@ -135,19 +149,24 @@ pub struct Explanation {
     pub query_name: String,
     /// The entity's name it was compared with, as published.
     pub matched_name: String,
+    /// How the publisher (or the overlay) qualifies the matched name: primary, alias, …
     pub matched_name_kind: NameKind,
     /// True when the names were compared in their own (non-Latin) script.
     pub native_script: bool,
     /// Present when the name comes from an analyst overlay rather than the publisher.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_source: Option<String>,
+    /// Name similarity in [0, 1] before the secondary evidence; 0 when `identifier_only`.
     pub name_score: f32,
     /// Weighted share of the query's words explained by the name.
     pub query_coverage: f32,
     /// Weighted share of the name's words explained by the query.
     pub candidate_coverage: f32,
+    /// The word pairs that explain the score, in query order.
     pub tokens: Vec<TokenMatch>,
+    /// Query words (normalised) the listed name does not account for.
     pub unmatched_query: Vec<String>,
+    /// Words (normalised) of the listed name the query does not account for.
     pub unmatched_candidate: Vec<String>,
     /// The query identifier the entity lists (normalised, as listed), when one agreed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -162,6 +181,8 @@ pub struct Explanation {
     /// Present when every token matched only fuzzily (config `names.all_fuzzy_factor`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fuzzy_penalty: Option<f32>,
+    /// The secondary evidence in the order it applied: weak alias, schema, birth date,
+    /// country, identifier.
     pub adjustments: Vec<Adjustment>,
 }
 
@@ -296,9 +317,13 @@ impl Explanation {
 pub struct Match {
     /// `list:list_id`
     pub entity_id: String,
+    /// The list key (`us_ofac_sdn`, `un_sc`, …), the part of `entity_id` before the `:`.
     pub list: String,
+    /// The publisher's own id of the entity, the part of `entity_id` after the first `:`.
     pub list_id: String,
+    /// The entity's name to show: its first primary name ([`crate::Entity::caption`]).
     pub caption: String,
+    /// The entity's schema, as listed ([`crate::Entity::schema`]).
     pub schema: Schema,
     /// In [0, 1]; an exact name is 1.0 before secondary evidence.
     pub score: f32,
@@ -306,5 +331,6 @@ pub struct Match {
     pub is_match: bool,
     /// The entity's name that matched best, as published.
     pub name: String,
+    /// Why the entity matched: the names compared, the word pairs, the evidence.
     pub explanation: Explanation,
 }

@@ -54,6 +54,7 @@ fn from_row(r: &Row) -> Result<Alert> {
     })
 }
 
+/// One alert by id; `None` when there is none.
 pub fn get(tx: &mut dyn Tx, id: i64) -> Result<Option<Alert>> {
     let sql = format!("SELECT {COLUMNS} FROM alerts WHERE id = $1");
     tx.query_opt(&sql, params![id])?
@@ -61,6 +62,7 @@ pub fn get(tx: &mut dyn Tx, id: i64) -> Result<Option<Alert>> {
         .transpose()
 }
 
+/// The alerts a filter selects, newest (highest id) first.
 pub fn list(tx: &mut dyn Tx, f: &AlertFilter) -> Result<Vec<Alert>> {
     let mut clauses = Vec::new();
     let mut values: Vec<Value> = Vec::new();
@@ -100,6 +102,7 @@ pub fn list(tx: &mut dyn Tx, f: &AlertFilter) -> Result<Vec<Alert>> {
     tx.query(&sql, &values)?.iter().map(from_row).collect()
 }
 
+/// The history of an alert, oldest first.
 pub fn events(tx: &mut dyn Tx, alert_id: i64) -> Result<Vec<AlertEvent>> {
     tx.query(
         "SELECT seq, alert_id, at, kind, actor, note, data FROM alert_events \

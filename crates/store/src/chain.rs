@@ -23,13 +23,17 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Chain {
+    /// Screening records (table `screenings`).
     Screenings,
+    /// The history of every alert (table `alert_events`): one chain for all alerts.
     AlertEvents,
 }
 
 impl Chain {
+    /// Every chain, in the order `watchlist audit verify` checks them.
     pub const ALL: [Chain; 2] = [Chain::Screenings, Chain::AlertEvents];
 
+    /// The chain's table, which is also its row in `chain_heads` and part of every link's hash.
     pub fn name(self) -> &'static str {
         match self {
             Chain::Screenings => "screenings",
@@ -81,8 +85,11 @@ pub fn link_hash(chain: Chain, prev_hash: &str, seq: i64, content: &str) -> Stri
 /// The last link of a chain, locked until the transaction ends.
 #[derive(Debug, Clone)]
 pub struct Head {
+    /// The chain this is the head of.
     pub chain: Chain,
+    /// The `seq` of the last link; 0 for an empty chain.
     pub seq: i64,
+    /// The `hash` of the last link; [`GENESIS`] for an empty chain.
     pub hash: String,
 }
 
@@ -125,23 +132,29 @@ impl Head {
 /// The first link found broken.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BrokenLink {
+    /// Where the chain breaks: the altered or misplaced row, or the first missing `seq`.
     pub seq: i64,
+    /// What is wrong, as a sentence for people (`#12 was altered: …`).
     pub reason: String,
 }
 
 /// What [`verify`] found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {
+    /// The chain checked.
     pub chain: Chain,
     /// Links checked.
     pub links: u64,
-    /// The head's seq and hash.
+    /// The head's `seq`, as stored in `chain_heads`.
     pub head_seq: i64,
+    /// The head's `hash`, as stored in `chain_heads`.
     pub head_hash: String,
+    /// The first broken link; `None` when the whole chain holds.
     pub broken: Option<BrokenLink>,
 }
 
 impl Verification {
+    /// True when no link is broken.
     pub fn ok(&self) -> bool {
         self.broken.is_none()
     }

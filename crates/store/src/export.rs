@@ -43,8 +43,10 @@ impl<W: Write> Csv<W> {
 /// An alert with its history, as exported.
 #[derive(Debug, Serialize)]
 pub struct AlertExport {
+    /// The alert; its fields are the JSON object's own (flattened).
     #[serde(flatten)]
     pub alert: Alert,
+    /// Its history, oldest first.
     pub events: Vec<AlertEvent>,
 }
 

@@ -31,6 +31,8 @@
 //! `tokio::task::spawn_blocking`: the PostgreSQL client drives its own small runtime and must
 //! not be called on an async worker thread.
 
+#![warn(missing_docs)]
+
 pub mod alerts;
 pub mod chain;
 pub mod export;
@@ -54,7 +56,13 @@ use std::path::{Path, PathBuf};
 pub enum StoreError {
     /// The database cannot be reached or opened (at start or mid-run).
     #[error("database unavailable ({database}): {reason}")]
-    Unavailable { database: String, reason: String },
+    Unavailable {
+        /// Which database, without a password: `SQLite <path>` or
+        /// `PostgreSQL user@host:port/dbname`.
+        database: String,
+        /// Why, as the driver or the file system reports it.
+        reason: String,
+    },
     /// A query failed.
     #[error("database error: {0}")]
     Sql(String),
@@ -69,7 +77,13 @@ pub enum StoreError {
     Corrupt(String),
     /// An idempotency key reused with a different input.
     #[error("idempotency key {key:?} was already used for a different input (screening #{seq})")]
-    IdempotencyConflict { key: String, seq: i64 },
+    IdempotencyConflict {
+        /// The idempotency key given again.
+        key: String,
+        /// The screening record first stored under the key.
+        seq: i64,
+    },
+    /// No alert has this id.
     #[error("no alert #{0}")]
     NoAlert(i64),
     /// A decision the alert's state does not allow (four-eyes, closed alert, …).
@@ -91,6 +105,7 @@ impl StoreError {
     }
 }
 
+/// The store's result type: a [`StoreError`] unless said otherwise.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The store: screening records, alerts, monitored records. Object-safe; open one with
@@ -149,11 +164,13 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<(i64, MonitoredRecord)>>;
     /// Monitored records by key.
     fn monitored_by_keys(&self, keys: &[String]) -> Result<Vec<MonitoredRecord>>;
+    /// How many records are monitored.
     fn monitored_count(&self) -> Result<u64>;
 
     /// A named value of the store's own state (e.g. the snapshot monitored records were last
     /// rescreened against).
     fn state(&self, name: &str) -> Result<Option<String>>;
+    /// Sets a named value of the store's state (see [`Store::state`]), replacing the old one.
     fn set_state(&self, name: &str, value: &str) -> Result<()>;
     /// Writes a finished rescreen run and moves the monitoring cursor to its snapshot, in one
     /// transaction.
@@ -177,6 +194,7 @@ impl<B: Backend> SqlStore<B> {
         Ok(SqlStore { backend })
     }
 
+    /// The backend the store runs on, for running SQL on it directly (the store's tests).
     pub fn backend(&self) -> &B {
         &self.backend
     }
@@ -267,7 +285,10 @@ impl<B: Backend> Store for SqlStore<B> {
 /// Where the store lives: `--database`, else the SQLite file in the data directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
+    /// A SQLite file at this path (created, with its folder, when the store is opened).
     Sqlite(PathBuf),
+    /// A PostgreSQL connection URL as given (`postgres://…`); it may hold a password, so
+    /// messages show [`Store::describe`] instead.
     Postgres(String),
 }
 

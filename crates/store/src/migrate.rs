@@ -12,9 +12,13 @@ use crate::{params, Result, StoreError};
 
 /// One schema version.
 pub struct Migration {
+    /// The schema version (1, 2, …), recorded in `schema_migrations` once applied.
     pub version: i64,
+    /// What the version sets up, for the log and `schema_migrations`.
     pub name: &'static str,
+    /// The SQL for SQLite (`src/migrations/sqlite/`).
     pub sqlite: &'static str,
+    /// The SQL for PostgreSQL (`src/migrations/postgres/`).
     pub postgres: &'static str,
 }
 

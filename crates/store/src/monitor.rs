@@ -65,6 +65,8 @@ pub fn upsert(
     Ok(changed)
 }
 
+/// Stops monitoring these keys; returns how many were monitored. Their screening records
+/// and alerts stay.
 pub fn remove(tx: &mut dyn Tx, keys: &[String]) -> Result<usize> {
     let mut n = 0;
     for k in keys {
@@ -87,6 +89,8 @@ fn from_row(r: &Row) -> Result<(i64, MonitoredRecord)> {
     ))
 }
 
+/// Monitored records with an id above `after_id`, by id, at most `limit`, each with its id;
+/// with `pending_only`, only those not screened since they were added or changed.
 pub fn page(
     tx: &mut dyn Tx,
     after_id: i64,
@@ -108,6 +112,8 @@ pub fn page(
         .collect()
 }
 
+/// The monitored records with these keys, in the keys' order; keys not monitored are
+/// skipped.
 pub fn by_keys(tx: &mut dyn Tx, keys: &[String]) -> Result<Vec<MonitoredRecord>> {
     let mut out = Vec::with_capacity(keys.len());
     for k in keys {
@@ -121,12 +127,14 @@ pub fn by_keys(tx: &mut dyn Tx, keys: &[String]) -> Result<Vec<MonitoredRecord>>
     Ok(out)
 }
 
+/// How many records are monitored.
 pub fn count(tx: &mut dyn Tx) -> Result<u64> {
     Ok(tx
         .query_one("SELECT COUNT(*) FROM monitored", &[])?
         .int(0)? as u64)
 }
 
+/// A named value of the store's state (table `store_state`), such as [`CURSOR`].
 pub fn state(tx: &mut dyn Tx, name: &str) -> Result<Option<String>> {
     tx.query_opt(
         "SELECT value FROM store_state WHERE name = $1",
@@ -136,6 +144,7 @@ pub fn state(tx: &mut dyn Tx, name: &str) -> Result<Option<String>> {
     .transpose()
 }
 
+/// Sets a named value of the store's state, replacing the old one.
 pub fn set_state(tx: &mut dyn Tx, name: &str, value: &str) -> Result<()> {
     tx.execute(
         "INSERT INTO store_state (name, value, updated_at) VALUES ($1, $2, $3) \
@@ -170,6 +179,7 @@ pub fn finish_rescreen(tx: &mut dyn Tx, run: &RescreenRun) -> Result<i64> {
     Ok(id)
 }
 
+/// The last `limit` rescreen runs, newest first.
 pub fn rescreens(tx: &mut dyn Tx, limit: usize) -> Result<Vec<RescreenRun>> {
     tx.query(
         "SELECT id, from_snapshot, to_snapshot, started_at, finished_at, actor, records, \

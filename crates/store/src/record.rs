@@ -184,6 +184,7 @@ fn from_row(r: &Row) -> Result<ScreeningRecord> {
     })
 }
 
+/// One screening record by its `seq`; `None` when there is none.
 pub fn get(tx: &mut dyn Tx, seq: i64) -> Result<Option<ScreeningRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM screenings WHERE seq = $1");
     tx.query_opt(&sql, params![seq])?
@@ -191,6 +192,7 @@ pub fn get(tx: &mut dyn Tx, seq: i64) -> Result<Option<ScreeningRecord>> {
         .transpose()
 }
 
+/// Screening records with a `seq` above `after_seq`, in chain order, at most `limit`.
 pub fn page(tx: &mut dyn Tx, after_seq: i64, limit: usize) -> Result<Vec<ScreeningRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM screenings WHERE seq > $1 ORDER BY seq LIMIT $2");
     tx.query(&sql, params![after_seq, limit as i64])?

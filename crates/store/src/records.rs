@@ -31,8 +31,12 @@ use std::path::Path;
 /// One record as read, before validation: its key, the query as given, its kind.
 #[derive(Debug, Default)]
 pub struct RawRecord {
+    /// The key as given: a JSON line's `id` (else `key`), or a CSV row's key column. `None`
+    /// gets a key made from the record (`row:` and a hash).
     pub id: Option<serde_json::Value>,
+    /// The query fields as given, read later by [`QueryInput::read`].
     pub input: QueryInput,
+    /// The record's `kind` (CSV: `kind` or `category`); `None` takes the reader's default.
     pub kind: Option<String>,
 }
 
@@ -40,7 +44,10 @@ pub struct RawRecord {
 /// line and field; the record was kept and is screened on the rest).
 #[derive(Debug, Default)]
 pub struct ReadRecords {
+    /// One record per key, in the order the keys first appear (a key given twice keeps
+    /// its last row).
     pub records: Vec<MonitoredRecord>,
+    /// One line per value left out or read with less precision: `file: line N: field: …`.
     pub warnings: Vec<String>,
 }
 

@@ -11,8 +11,11 @@ use crate::{Result, StoreError};
 /// A parameter or column value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// An integer (`BIGINT`); `None` is NULL.
     Int(Option<i64>),
+    /// A float (`DOUBLE PRECISION`); `None` is NULL.
     Real(Option<f64>),
+    /// Text, JSON included; `None` is NULL.
     Text(Option<String>),
 }
 
@@ -80,6 +83,7 @@ impl Row {
             .ok_or_else(|| StoreError::Corrupt(format!("column {i} is NULL")))
     }
 
+    /// An integer column, `None` for NULL (a float is truncated, text is parsed).
     pub fn opt_int(&self, i: usize) -> Result<Option<i64>> {
         match self.col(i)? {
             Value::Int(v) => Ok(*v),
@@ -92,6 +96,7 @@ impl Row {
         }
     }
 
+    /// A float column (an integer is converted; NULL or text is an error).
     pub fn real(&self, i: usize) -> Result<f64> {
         match self.col(i)? {
             Value::Real(Some(f)) => Ok(*f),
@@ -108,6 +113,7 @@ impl Row {
             .ok_or_else(|| StoreError::Corrupt(format!("column {i} is NULL")))
     }
 
+    /// A text column, `None` for NULL (a number is given as text).
     pub fn opt_text(&self, i: usize) -> Result<Option<String>> {
         match self.col(i)? {
             Value::Text(v) => Ok(v.clone()),
@@ -126,7 +132,9 @@ impl Row {
 /// The SQL dialect of a transaction, for the few statements that differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
+    /// SQLite ([`crate::sqlite`]).
     Sqlite,
+    /// PostgreSQL ([`crate::postgres`]).
     Postgres,
 }
 
@@ -143,6 +151,7 @@ impl Dialect {
 
 /// One open transaction.
 pub trait Tx {
+    /// The database's dialect, for the few statements that differ.
     fn dialect(&self) -> Dialect;
     /// Runs a statement; returns the number of rows changed.
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64>;

@@ -62,6 +62,7 @@ impl Sqlite {
         })
     }
 
+    /// The database file, as it was opened.
     pub fn path(&self) -> &Path {
         &self.path
     }

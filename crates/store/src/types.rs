@@ -26,6 +26,7 @@ pub struct NewScreening {
     pub snapshot: String,
     /// `matcher::MATCHER_VERSION` of the matcher that scored.
     pub matcher_version: String,
+    /// The alert threshold: results scoring at or above it open (or hit) alerts.
     pub threshold: f32,
     /// Options that change the results (limit, lists); part of the derived key.
     pub options: serde_json::Value,
@@ -46,7 +47,10 @@ pub struct NewScreening {
 pub struct Recorded {
     /// The record's position in the chain.
     pub seq: i64,
+    /// The key the record is stored under: the caller's, or the derived one.
     pub idempotency_key: String,
+    /// The input identity the record and its alerts are filed under: the caller's, or
+    /// `input:` and a hash of the query ([`crate::record::derive_identity`]).
     pub identity: String,
     /// True when the key was already stored: nothing new was written.
     pub duplicate: bool,
@@ -62,18 +66,32 @@ pub struct Recorded {
 /// so that records stay readable when the matcher's types change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScreeningRecord {
+    /// The record's position in the screening chain: 1, 2, … without gaps.
     pub seq: i64,
+    /// The key it was recorded under (see [`Recorded::idempotency_key`]).
     pub idempotency_key: String,
+    /// When it was recorded: RFC 3339, UTC, milliseconds.
     pub created_at: String,
+    /// Who screened: an API key's name, or the operating-system user.
     pub actor: String,
+    /// What screened: `cli`, `server`, `batch`, `monitor`, …
     pub source: String,
+    /// The input identity its alerts are filed under.
     pub identity: String,
+    /// The input as stored: `{"query": …, "context": …}` ([`crate::record::input_json`]).
     pub input: serde_json::Value,
+    /// The snapshot version screened against.
     pub snapshot: String,
+    /// `matcher::MATCHER_VERSION` of the matcher that scored.
     pub matcher_version: String,
+    /// The alert threshold of the screening.
     pub threshold: f64,
+    /// The matches with their explanations (a JSON array of `model::Match`).
     pub results: serde_json::Value,
+    /// The `hash` of the record before it; [`crate::chain::GENESIS`] for the first.
     pub prev_hash: String,
+    /// This link's hash over the chain's name, `prev_hash`, `seq` and the record's content
+    /// ([`crate::chain::link_hash`]).
     pub hash: String,
 }
 
@@ -92,6 +110,7 @@ pub enum AlertStatus {
 }
 
 impl AlertStatus {
+    /// The name stored in the database and used in JSON (`open`, `pending_second_review`, …).
     pub fn as_str(self) -> &'static str {
         match self {
             AlertStatus::Open => "open",
@@ -101,6 +120,7 @@ impl AlertStatus {
         }
     }
 
+    /// Reads a name [`AlertStatus::as_str`] gives (exactly); `None` for anything else.
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "open" => AlertStatus::Open,
@@ -116,12 +136,18 @@ impl AlertStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Disposition {
+    /// The party is the listed entity; closing the alert takes two different reviewers.
     TrueMatch,
+    /// The party is not the listed entity: closes the alert (escalates it when a true match
+    /// awaits its second review).
     FalsePositive,
+    /// The reviewer cannot decide: the alert goes to [`AlertStatus::Escalated`].
     NeedsEscalation,
 }
 
 impl Disposition {
+    /// The name stored in the database and used in JSON (`true_match`, `false_positive`,
+    /// `needs_escalation`).
     pub fn as_str(self) -> &'static str {
         match self {
             Disposition::TrueMatch => "true_match",
@@ -130,6 +156,7 @@ impl Disposition {
         }
     }
 
+    /// Reads a name [`Disposition::as_str`] gives, also with `-` for `_` (`true-match`).
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s.replace('-', "_").as_str() {
             "true_match" => Disposition::TrueMatch,
@@ -143,27 +170,39 @@ impl Disposition {
 /// An alert: one (input identity, listed entity) pair at or above the threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
+    /// The alert's number, given by the database in opening order (`#12` in messages).
     pub id: i64,
+    /// The input identity the alert is for (a customer number, `input:…`).
     pub identity: String,
+    /// The listed entity, `list:list_id`.
     pub entity_id: String,
+    /// The entity's list key.
     pub list: String,
+    /// The entity's caption in the opening screening.
     pub caption: String,
+    /// The entity's name that matched best in the opening screening, as published.
     pub matched_name: String,
+    /// The entity's score in the opening screening.
     pub score: f64,
+    /// The threshold of the opening screening.
     pub threshold: f64,
     /// The snapshot the opening screening ran against.
     pub snapshot: String,
     /// [`crate::entity_hash`] of the entity's record when the alert opened.
     pub entity_hash: String,
-    /// The screening that opened the alert, and its idempotency key.
+    /// The `seq` of the screening that opened the alert.
     pub screening_seq: i64,
+    /// The idempotency key of the screening that opened the alert.
     pub opened_key: String,
+    /// Where the alert stands in review: open, escalated, pending a second review, closed.
     pub status: AlertStatus,
     /// Set when closed.
     pub disposition: Option<Disposition>,
     /// The first reviewer of a true match awaiting a second one.
     pub first_reviewer: Option<String>,
+    /// When the alert opened: RFC 3339, UTC, milliseconds.
     pub created_at: String,
+    /// When a decision last changed it; its opening time until then.
     pub updated_at: String,
 }
 
@@ -172,7 +211,9 @@ pub struct Alert {
 pub struct AlertFilter {
     /// Only these statuses (none: every status).
     pub statuses: Vec<AlertStatus>,
+    /// Only the alerts of this input identity.
     pub identity: Option<String>,
+    /// Only the alerts on this listed entity (`list:list_id`).
     pub entity_id: Option<String>,
     /// Alerts with an id below this (paging newest first).
     pub before_id: Option<i64>,
@@ -197,23 +238,37 @@ impl AlertFilter {
 /// One entry of an alert's history (hash-chained with every other alert event).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertEvent {
+    /// The event's position in the alert-event chain, which every alert shares (one
+    /// alert's events have gaps in between).
     pub seq: i64,
+    /// The alert it belongs to.
     pub alert_id: i64,
+    /// When: RFC 3339, UTC, milliseconds.
     pub at: String,
     /// `opened`, `hit`, `decision`, `entity_changed`, `entity_removed`.
     pub kind: String,
+    /// Who: the screening's actor (`opened`, `hit`), the reviewer (`decision`), or the actor
+    /// of the rescreen that noted an entity change.
     pub actor: String,
+    /// The reviewer's note for a decision, a sentence for an entity change, empty otherwise.
     pub note: String,
+    /// Details as JSON: `screening`, `score`, `snapshot` (`opened`, `hit`); `decision`,
+    /// `status`, `whitelist`, `disagreement` (`decision`); `snapshot`, `fields` (entity
+    /// changes).
     pub data: serde_json::Value,
 }
 
 /// An analyst's decision on an alert.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
+    /// The id of the alert decided on.
     pub alert_id: i64,
+    /// What the reviewer found; [`crate::alerts`] says how each one moves the alert.
     pub disposition: Disposition,
     /// Why; required.
     pub note: String,
+    /// Who decides; required. The four-eyes rule compares it with the alert's
+    /// `first_reviewer`.
     pub reviewer: String,
     /// With a false positive: do not alert on this (identity, entity) pair again until the
     /// entity's record changes.
@@ -223,6 +278,7 @@ pub struct Decision {
 /// A change to a listed entity to note on its open alerts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EntityNote {
+    /// The listed entity, `list:list_id`.
     pub entity_id: String,
     /// `entity_removed` or `entity_changed`.
     pub kind: String,
@@ -239,6 +295,7 @@ pub struct MonitoredRecord {
     pub key: String,
     /// `customer`, `supplier`, `worker` or anything the caller uses.
     pub kind: String,
+    /// The query it is screened with, already read ([`model::QueryInput::read`]).
     pub query: Query,
     /// sha256 over the kind and the query: a record whose hash changes is screened again.
     pub record_hash: String,
@@ -247,13 +304,19 @@ pub struct MonitoredRecord {
 /// One delta (or full) rescreen of the monitored records.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RescreenRun {
+    /// The run's number in the store; 0 until [`crate::Store::finish_rescreen`] writes it
+    /// (a dry run keeps 0).
     #[serde(default)]
     pub id: i64,
     /// The snapshot the records had been screened against before (none for the first).
     pub from_snapshot: Option<String>,
+    /// The snapshot the records were rescreened against; the monitoring cursor moves to it.
     pub to_snapshot: String,
+    /// When the run started: RFC 3339, UTC, milliseconds.
     pub started_at: String,
+    /// When the run finished, in the same form.
     pub finished_at: String,
+    /// Who ran it; its screenings are recorded under the same actor.
     pub actor: String,
     /// Monitored records considered.
     pub records: u64,
@@ -261,6 +324,7 @@ pub struct RescreenRun {
     pub candidates: u64,
     /// Records rescreened with the full matcher and recorded.
     pub screened: u64,
+    /// Alerts the run's screenings opened.
     pub alerts_opened: u64,
     /// Counts of the diff and timings, as JSON.
     pub summary: serde_json::Value,

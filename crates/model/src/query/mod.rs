@@ -19,9 +19,14 @@ use std::collections::BTreeMap;
 /// every value already read (dates parsed, countries as ISO codes).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Query {
+    /// Names of the party as written (trimmed, without repeats, when made by
+    /// [`QueryInput::read`]); the matcher normalises them.
     pub names: Vec<String>,
+    /// What kind of party to look for; `None` for any kind (an input schema `LegalEntity`
+    /// reads as `None`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<Schema>,
+    /// Dates of birth, weighed against the listed ones as evidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub birth_dates: Vec<DateValue>,
     /// ISO 3166-1 alpha-2 codes (any case).
@@ -53,6 +58,8 @@ pub struct QueryInput {
     /// (`Company`, `PublicBody`, `Airplane`, `Thing`) or a publisher's word (`individual`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
+    /// Birth dates as typed, read by [`DateValue::read_lenient`] (`1984`, `1984-01-08`,
+    /// `08 Jan 1984`, `~1960`, `1950..1951`, `7/16/1969`, …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub birth_dates: Vec<String>,
     /// Country names or ISO codes.
@@ -74,6 +81,7 @@ pub struct QueryInput {
 /// A query ready for the matcher, and what could not be used of its input.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReadQuery {
+    /// The query, with every value of the input that could be used.
     pub query: Query,
     /// One line per value left out or read with less precision, naming the field.
     pub warnings: Vec<String>,
