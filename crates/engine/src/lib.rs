@@ -100,7 +100,7 @@ pub fn index_path(snapshot: &Snapshot) -> PathBuf {
         .join(format!("{}.idx", snapshot.manifest.version))
 }
 
-/// Names analysts attach to listed entities (alias overlays, see `screen::overlay`), applied
+/// Names analysts attach to listed entities (alias overlays, see [`overlay`]), applied
 /// when the index is built: each name is added to the entity with that id, keeping its
 /// `note`, which explanations show as `name_source`. `tag` identifies the overlay content (a
 /// hash); an index with overlays is persisted per snapshot and tag.

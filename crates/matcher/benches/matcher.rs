@@ -57,7 +57,7 @@ fn benches(c: &mut Criterion) {
                         let qt = matcher::query::QToken {
                             keys: k.clone(),
                             kind: *kind,
-                            vocab: m.index().vocab.get(&k.text),
+                            vocab: m.index().vocab().get(&k.text),
                             joined: false,
                             slot: slot as u32,
                         };
@@ -78,11 +78,11 @@ fn benches(c: &mut Criterion) {
     g.finish();
 
     // the baseline: one query against every name by edit distance, versus one search
-    let names: Vec<String> = (0..m.index().names.len() as u32)
+    let names: Vec<String> = (0..m.index().names().len() as u32)
         .map(|n| {
             let (toks, _) = m.index().name_tokens(n);
             toks.iter()
-                .map(|t| m.index().vocab.keys[*t as usize].text.as_str())
+                .map(|t| m.index().vocab().keys[*t as usize].text.as_str())
                 .collect::<Vec<_>>()
                 .join(" ")
         })

@@ -44,7 +44,7 @@ fn main() {
     let index = Index::load(std::path::Path::new(&path)).expect("index");
     // every Latin name as a token-sorted string
     let names: Vec<(u32, String)> = index
-        .names
+        .names()
         .iter()
         .enumerate()
         .filter(|(_, n)| !n.native)
@@ -52,7 +52,7 @@ fn main() {
             let (toks, _) = index.name_tokens(i as u32);
             let mut t: Vec<String> = toks
                 .iter()
-                .map(|t| index.vocab.keys[*t as usize].text.clone())
+                .map(|t| index.vocab().keys[*t as usize].text.clone())
                 .collect();
             (n.entity, sorted_key(&mut t))
         })
@@ -87,7 +87,7 @@ fn main() {
         let matches: Vec<serde_json::Value> = best
             .iter()
             .map(|(s, e)| {
-                let rec = &index.entities[*e as usize];
+                let rec = &index.entities()[*e as usize];
                 serde_json::json!({"list": rec.list(), "list_id": rec.list_id(), "score": s, "name": rec.caption})
             })
             .collect();

@@ -28,9 +28,9 @@ fn main() {
     let index = load_or_build(&dirs);
     eprintln!(
         "{} entities, {} names, {} tokens, ready in {:?}",
-        index.meta.entities,
-        index.meta.names,
-        index.meta.tokens,
+        index.meta().entities,
+        index.meta().names,
+        index.meta().tokens,
         t0.elapsed()
     );
     let config: Config = match std::env::var("WATCHLIST_DEV_CONFIG") {

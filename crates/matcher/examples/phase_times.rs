@@ -48,7 +48,7 @@ fn main() {
                 let qt = query::QToken {
                     keys: k.clone(),
                     kind: *kind,
-                    vocab: idx.vocab.get(&k.text),
+                    vocab: idx.vocab().get(&k.text),
                     joined: false,
                     slot: slot as u32,
                 };

@@ -166,7 +166,7 @@ fn main() {
     println!(
         "{:>12} {:>10} {:>10.2} {:>10.0} {:>10.0} {:>12} {:>10.0}",
         format!("real {}", real.len()),
-        base.index().meta.names,
+        base.index().meta().names,
         build,
         base_p50,
         base_p99,
@@ -184,7 +184,7 @@ fn main() {
         println!(
             "{:>12} {:>10} {:>10.2} {:>10.0} {:>10.0} {:>11.2}x {:>10.0}",
             n,
-            m.index().meta.names,
+            m.index().meta().names,
             build,
             p50,
             p99,

@@ -294,22 +294,60 @@ pub enum IndexError {
     Incompatible { path: String, reason: String },
 }
 
-/// The candidate index.
+/// The candidate index. Its tables are the matcher's own (`pub(crate)`); other crates read it
+/// through the accessors below, which hand out read-only views.
+///
+/// Invariants: `names[n].entity` indexes `entities`; an entity's names are the contiguous
+/// range `first_name .. first_name + name_count`; every token id in `tokens` indexes `vocab`;
+/// the index is a pure function of the snapshot's entities and [`MATCHER_VERSION`].
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Index {
-    pub meta: IndexMeta,
-    pub entities: Vec<EntityRec>,
-    pub names: Vec<NameRec>,
-    pub tokens: Vec<u32>,
-    pub token_kinds: Vec<TokenKind>,
-    pub vocab: Vocab,
+    pub(crate) meta: IndexMeta,
+    pub(crate) entities: Vec<EntityRec>,
+    pub(crate) names: Vec<NameRec>,
+    pub(crate) tokens: Vec<u32>,
+    pub(crate) token_kinds: Vec<TokenKind>,
+    pub(crate) vocab: Vocab,
     post_offsets: Vec<u32>,
     postings: Vec<u32>,
-    pub identifiers: FxHashMap<String, Vec<u32>>,
-    pub entity_ids: FxHashMap<String, u32>,
+    pub(crate) identifiers: FxHashMap<String, Vec<u32>>,
+    pub(crate) entity_ids: FxHashMap<String, u32>,
     /// Hash of each Latin name's tokens run together (and, for short names, of its
     /// one-character deletions) → names: finds "EPCFK" for "EP-CFK" and "E-PCFK".
-    pub joined_names: FxHashMap<u64, Vec<u32>>,
+    pub(crate) joined_names: FxHashMap<u64, Vec<u32>>,
+}
+
+impl Index {
+    /// What the index was built from and its sizes.
+    pub fn meta(&self) -> &IndexMeta {
+        &self.meta
+    }
+
+    /// The listed entities, by entity number.
+    pub fn entities(&self) -> &[EntityRec] {
+        &self.entities
+    }
+
+    /// Every indexed name (published names and their own-script forms), by name number.
+    pub fn names(&self) -> &[NameRec] {
+        &self.names
+    }
+
+    /// The vocabulary: each distinct normalised token with its keys and document frequency.
+    pub fn vocab(&self) -> &Vocab {
+        &self.vocab
+    }
+
+    /// Every listed identifier (normalised, see [`normalize_identifier`]) with the entities that
+    /// list it. Look one up with [`Index::entities_with_identifier`].
+    pub fn identifiers(&self) -> &FxHashMap<String, Vec<u32>> {
+        &self.identifiers
+    }
+
+    /// The entity number of an entity id (`list:list_id`).
+    pub fn entity_number(&self, id: &str) -> Option<u32> {
+        self.entity_ids.get(id).copied()
+    }
 }
 
 /// Names whose run-together form is at most this long are also indexed by their deletions.

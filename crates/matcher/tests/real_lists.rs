@@ -137,7 +137,7 @@ fn a_contradicting_birth_date_ranks_lower_and_stays_under_the_threshold() {
 fn a_person_never_matches_a_vessel() {
     let vessel = matcher()
         .index()
-        .entities
+        .entities()
         .iter()
         .find(|e| e.schema == Schema::Vessel)
         .expect("the SDN list has vessels")
@@ -205,11 +205,11 @@ fn hostile_inputs_give_sensible_results_not_panics() {
 fn an_identifier_alone_is_strong_evidence() {
     let idx = matcher().index();
     let (value, entity) = idx
-        .identifiers
+        .identifiers()
         .iter()
         .find(|(_, e)| e.len() == 1)
         .expect("identifiers are indexed");
-    let target = idx.entities[entity[0] as usize].id.clone();
+    let target = idx.entities()[entity[0] as usize].id.clone();
     let q = Query {
         identifiers: vec![value.clone()],
         ..Query::name("Unrelated Name")

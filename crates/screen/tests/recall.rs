@@ -28,8 +28,8 @@ fn scan_finds_what_screening_finds_for_listed_names() {
     let idx = e.matcher().index();
     // names: all names of UN DPRK entries, every 25th OFAC name
     let mut names: Vec<String> = Vec::new();
-    for (i, n) in idx.names.iter().enumerate() {
-        let ent = &idx.entities[n.entity as usize];
+    for (i, n) in idx.names().iter().enumerate() {
+        let ent = &idx.entities()[n.entity as usize];
         let take = ent.id.starts_with("un_sc:KP")
             || (ent.id.starts_with("us_ofac_sdn:") && i.is_multiple_of(25));
         let words = n.value.split_whitespace().count();

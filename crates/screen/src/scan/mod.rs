@@ -161,13 +161,13 @@ struct Anchors {
 impl Anchors {
     fn build(m: &Matcher) -> Anchors {
         let idx = m.index();
-        let mut req_offsets = Vec::with_capacity(idx.names.len() + 1);
+        let mut req_offsets = Vec::with_capacity(idx.names().len() + 1);
         let mut req = Vec::new();
-        let mut tolerant = Vec::with_capacity(idx.names.len());
+        let mut tolerant = Vec::with_capacity(idx.names().len());
         // (anchor token, name): each name under its rarest required word, and names of three
         // or more required words also under the second rarest (one word may be missing)
-        let mut anchor_of: Vec<(u32, u32)> = Vec::with_capacity(idx.names.len());
-        for (n, rec) in idx.names.iter().enumerate() {
+        let mut anchor_of: Vec<(u32, u32)> = Vec::with_capacity(idx.names().len());
+        for (n, rec) in idx.names().iter().enumerate() {
             req_offsets.push(req.len() as u32);
             let (toks, kinds) = idx.name_tokens(n as u32);
             let start = req.len();
@@ -180,15 +180,15 @@ impl Anchors {
                 }
             }
             // rarest first: a candidate is rejected at the first rare word that is absent
-            req[start..].sort_by_key(|t| idx.vocab.df[*t as usize]);
-            let person = idx.entities[rec.entity as usize].schema == Schema::Person;
+            req[start..].sort_by_key(|t| idx.vocab().df[*t as usize]);
+            let person = idx.entities()[rec.entity as usize].schema == Schema::Person;
             let words = req.len() - start;
             tolerant.push(if person { words >= 3 } else { words >= 4 });
             let mut by_rarity: Vec<u32> = req[start..].to_vec();
             by_rarity.sort_by_key(|t| {
                 (
-                    idx.vocab.df[*t as usize],
-                    u32::MAX - idx.vocab.keys[*t as usize].chars as u32,
+                    idx.vocab().df[*t as usize],
+                    u32::MAX - idx.vocab().keys[*t as usize].chars as u32,
                 )
             });
             let anchors = if by_rarity.len() >= 3 { 2 } else { 1 };
@@ -197,7 +197,7 @@ impl Anchors {
             }
         }
         req_offsets.push(req.len() as u32);
-        let mut counts = vec![0u32; idx.vocab.len() + 1];
+        let mut counts = vec![0u32; idx.vocab().len() + 1];
         for &(a, _) in &anchor_of {
             counts[a as usize] += 1;
         }
@@ -364,7 +364,7 @@ impl<'m> Scanner<'m> {
         if let Some(&c) = st.classes.get(t) {
             return c;
         }
-        let v = &self.matcher.index().vocab;
+        let v = &self.matcher.index().vocab();
         let start = st.arena.len() as u32;
         if let Some(id) = v.get(t) {
             st.arena.push(id);
@@ -519,7 +519,7 @@ impl<'m> Scanner<'m> {
             ps.at.clear();
             ps.next = 0;
         }
-        let mut present = vec![0u64; idx.vocab.len() / 64 + 1];
+        let mut present = vec![0u64; idx.vocab().len() / 64 + 1];
         for i in 0..toks.len() {
             for &id in ids(i) {
                 at.entry(id).or_default().at.push(i as u32);
@@ -546,7 +546,7 @@ impl<'m> Scanner<'m> {
             let n = text::Normalizer::new()
                 .name(&format!("Zzqxj {phrase}"), text::NameType::Organization);
             let id = if n.tokens.len() == 2 && n.tokens[1].kind == TokenKind::LegalForm {
-                idx.vocab.get(&n.tokens[1].text)
+                idx.vocab().get(&n.tokens[1].text)
             } else {
                 None
             };
@@ -559,7 +559,7 @@ impl<'m> Scanner<'m> {
             for &a in ids(i) {
                 for &n in self.anchors.at(a) {
                     let req = self.anchors.required(n);
-                    let rec = &idx.names[n as usize];
+                    let rec = &idx.names()[n as usize];
                     let w = (rec.tok_len as usize + 2).min(MAX_WINDOW);
                     let (lo, hi) = (i.saturating_sub(w), (i + w + 1).min(toks.len()));
                     // one required word may be missing from longer names (see `tolerant`)
@@ -659,12 +659,12 @@ impl<'m> Scanner<'m> {
             widened,
         } = *hit;
         let idx = self.matcher.index();
-        let df = idx.vocab.df[anchor as usize];
+        let df = idx.vocab().df[anchor as usize];
         if used.len() == 1 && widened == 0 {
-            let rec = &idx.names[name as usize];
+            let rec = &idx.names()[name as usize];
             let t = &toks[used[0]];
             let word = &text[t.range.clone()];
-            let key = &idx.vocab.keys[anchor as usize];
+            let key = &idx.vocab().keys[anchor as usize];
             return rec.kind != NameKind::WeakAlias
                 && t.capital
                 && key.chars >= 4

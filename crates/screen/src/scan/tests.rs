@@ -298,7 +298,7 @@ fn anchor_stats_on_the_real_lists() {
     )
     .unwrap();
     let a = Anchors::build(e.matcher());
-    let v = &e.matcher().index().vocab;
+    let v = &e.matcher().index().vocab();
     let mut sizes: Vec<(usize, String)> = (0..v.len())
         .map(|t| (a.at(t as u32).len(), v.keys[t].text.clone()))
         .collect();
