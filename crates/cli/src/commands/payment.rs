@@ -61,7 +61,17 @@ pub fn run(global: &Global, out: &mut Output, args: Args) -> Result<()> {
     let results: Vec<payment::Screened> = messages.iter().map(|m| screener.screen(m)).collect();
     match out.format() {
         Format::Json | Format::Jsonl => {
-            out.json(&serde_json::json!({ "file": name, "messages": results }))?;
+            // serialised directly (not through a serde_json::Value, which widens the f32
+            // scores to f64 digits): a score prints as `screen` prints it
+            #[derive(serde::Serialize)]
+            struct Out<'a> {
+                file: &'a str,
+                messages: &'a [payment::Screened],
+            }
+            out.json(&Out {
+                file: &name,
+                messages: &results,
+            })?;
         }
         Format::Csv | Format::Table => {
             let mut t = Table::new(&[
