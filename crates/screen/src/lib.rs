@@ -6,6 +6,8 @@
 //! `watchlist screen`, so a name found in a document, a payment or a roster scores exactly as
 //! the same name screened on its own.
 
+#![warn(missing_docs)]
+
 pub mod audit;
 pub mod payment;
 pub mod regions;

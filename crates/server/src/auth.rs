@@ -26,12 +26,17 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
+    /// Screening, lookups and the alert queue (screening and lookups need a key only with
+    /// `--require-key`).
     Read,
+    /// What `read` may do, and decisions on alerts (`POST /v1/alerts/{id}/decision`).
     Write,
+    /// Everything, `/v1/admin/*` included (update the lists, reload the snapshot).
     Admin,
 }
 
 impl Role {
+    /// The role's name as stored and shown: `read`, `write` or `admin`.
     pub fn as_str(&self) -> &'static str {
         match self {
             Role::Read => "read",
@@ -56,7 +61,10 @@ impl std::str::FromStr for Role {
 /// One stored key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyRecord {
+    /// The key's name (1-64 letters, digits, `_`, `-`, `.`, `@`): the actor recorded for its
+    /// requests and the reviewer of its decisions.
     pub name: String,
+    /// What the key may do.
     pub role: Role,
     /// Hex SHA-256 of the key.
     pub sha256: String,
@@ -67,17 +75,30 @@ pub struct KeyRecord {
 /// Errors reading or changing the keys file.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
+    /// The keys file could not be read or written, or no random key could be made.
     #[error("{path}: {source}")]
     Io {
+        /// The keys file, or `random number generator`.
         path: String,
+        /// The underlying error.
         source: std::io::Error,
     },
+    /// The keys file is not JSON of the expected shape.
     #[error("{path}: not a keys file: {reason}")]
-    Corrupt { path: String, reason: String },
+    Corrupt {
+        /// The keys file.
+        path: String,
+        /// The JSON parser's message.
+        reason: String,
+    },
+    /// A role other than `read`, `write` or `admin` (the text given).
     #[error("unknown role {0:?} (expected read, write or admin)")]
     BadRole(String),
+    /// A key of this name is stored already (the name).
     #[error("a key named {0:?} exists already; remove it first or choose another name")]
     Exists(String),
+    /// A key name that is empty, longer than 64 bytes, or holds a character other than
+    /// letters, digits, `_`, `-`, `.` and `@` (the name given).
     #[error("key names are 1-64 characters of letters, digits, '_', '-', '.' or '@'; got {0:?}")]
     BadName(String),
 }
@@ -143,14 +164,17 @@ impl KeyStore {
         mtime(&self.path) != self.modified
     }
 
+    /// The keys file this store was loaded from and saves to.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// The stored keys, in file order.
     pub fn keys(&self) -> &[KeyRecord] {
         &self.keys
     }
 
+    /// True when no key is stored.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }

@@ -22,8 +22,11 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct ApiError {
+    /// The HTTP status of the answer.
     pub status: StatusCode,
+    /// The stable machine-readable code, answered as `error.code`.
     pub code: &'static str,
+    /// The sentence for the client, answered as `error.message`; it names no server path.
     pub message: String,
     /// Answer in yente's shape too (`detail` beside `error`).
     pub yente: bool,
@@ -48,6 +51,7 @@ pub struct ErrorPosition {
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
+    /// What went wrong: a stable code, a message and, for some errors, the position.
     pub error: ErrorDetail,
     /// Only on the yente-compatible routes: the message again, where yente clients read it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -75,6 +79,7 @@ pub struct ErrorDetail {
 }
 
 impl ApiError {
+    /// An error with a status, a code and a message (not in yente's shape, no position).
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         ApiError {
             status,
@@ -97,9 +102,11 @@ impl ApiError {
     pub fn invalid(message: impl Into<String>) -> Self {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", message)
     }
+    /// 404 `not_found`.
     pub fn not_found(message: impl Into<String>) -> Self {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
     }
+    /// 503 `not_ready`: no snapshot is loaded yet.
     pub fn not_ready() -> Self {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -220,7 +227,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
-/// Prefix of the serde error raised by [`crate::query::BoundedMap`] when a batch is too large.
+/// Prefix of the serde error raised by [`crate::query::Batch`] when a batch is too large.
 pub const TOO_MANY: &str = "too many queries: ";
 
 fn too_many_marker(msg: &str) -> Option<String> {

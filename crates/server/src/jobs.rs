@@ -42,9 +42,13 @@ pub const MAX_BAD_ROWS: usize = 1000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum JobStatus {
+    /// Waiting for its turn: one job runs at a time.
     Queued,
+    /// Being screened; `rows` and the hits grow as it goes.
     Running,
+    /// Every row was read.
     Done,
+    /// Stopped before the end; `error` says why.
     Failed,
 }
 
@@ -55,9 +59,11 @@ pub struct RowCounts {
     pub total: u64,
     /// Rows read so far (screened and bad).
     pub done: u64,
+    /// Rows screened.
     pub screened: u64,
     /// Rows that could not be screened (missing name, wrong number of fields, bad JSON…).
     pub bad: u64,
+    /// Screened rows with at least one hit.
     pub with_hits: u64,
     /// Rows screened with warnings: a value that could not be used (an untidy birth date, an
     /// unknown nationality) was left out and the row screened on the rest.
@@ -71,6 +77,7 @@ pub struct BadRow {
     pub row: u64,
     /// Line of the upload where the row starts.
     pub line: u64,
+    /// Why the row could not be screened (`no name`, `3 fields, expected 5 as in the header`).
     pub reason: String,
 }
 
@@ -92,16 +99,20 @@ pub struct JobRecorded {
     pub screenings: u64,
     /// Rows already recorded under the same idempotency key.
     pub duplicates: u64,
+    /// Alerts the rows' screenings opened.
     pub alerts_opened: u64,
 }
 
 /// One hit: a row of the output, as `watchlist batch` writes it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BatchHitOut {
+    /// 1-based data row (the header is not a row).
     pub row: u64,
+    /// Line of the upload where the row starts.
     pub line: u64,
     /// The row's `id` column.
     pub id: Option<String>,
+    /// The row's name (on employer and rule hits too).
     pub name: String,
     /// `list` (the name matched a listed entity), `employer` (the employer did), `rule` (a
     /// roster rule fired: DPRK workers abroad, an address in a sanctioned region, an employer
@@ -112,11 +123,15 @@ pub struct BatchHitOut {
     /// `list:list_id` for list and employer hits, the rule id for rule hits.
     #[serde(rename = "match")]
     pub matched: String,
+    /// The score (0-1) of a list or employer hit; null for rule hits.
     pub score: Option<f32>,
     /// The entity's caption or the rule's title.
     pub caption: String,
     /// `hit` or `review`.
     pub severity: String,
+    /// Why, in words: the explanation in brief for a list or employer match, the relation
+    /// for an employer named in a listed entity's relations, the region references or the
+    /// rule's source for a rule hit.
     pub detail: String,
 }
 
@@ -141,18 +156,24 @@ impl From<&RowHit> for BatchHitOut {
 /// The state of a job, as `GET /v1/screen/batch/{job}` shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct JobView {
+    /// The job's id: 32 random hex digits.
     #[schema(example = "b3c1d2e4f5a6978812345678abcdef01")]
     pub id: String,
+    /// Where the job stands: `queued`, `running`, `done` or `failed`.
     pub status: JobStatus,
     /// RFC 3339 times.
     pub created_at: String,
+    /// When it started running (RFC 3339); null while queued.
     pub started_at: Option<String>,
+    /// When it ended (RFC 3339); null until then.
     pub finished_at: Option<String>,
     /// The API key that submitted the job (`anonymous` without one).
     pub actor: String,
     /// The snapshot the rows are screened against.
     pub snapshot: String,
+    /// The alert threshold the rows are screened at: the request's, else the matcher's.
     pub threshold: f32,
+    /// Row counts so far.
     pub rows: RowCounts,
     /// Hits found so far.
     pub hit_count: u64,
@@ -166,6 +187,7 @@ pub struct JobView {
     /// `GET /v1/screen/batch/{job}/hits`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hits: Option<Vec<BatchHitOut>>,
+    /// What recording did; present when the server records screenings (`--record`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recorded: Option<JobRecorded>,
     /// Why the job failed.
@@ -176,6 +198,7 @@ pub struct JobView {
 /// A job.
 #[derive(Debug)]
 pub struct Job {
+    /// The job's id (32 hex digits), as in `/v1/screen/batch/{job}`.
     pub id: String,
     /// (actor, idempotency key) of the submission.
     key: Option<(String, String)>,
@@ -243,14 +266,24 @@ impl Default for Jobs {
 
 /// What a job screens and how.
 pub struct Submission {
+    /// The upload as sent, held until the job ends.
     pub data: Bytes,
     /// A file name whose extension hints the format (`upload.jsonl`, `upload.csv`).
     pub name: String,
+    /// Column mapping, (roster field, column name) pairs as
+    /// [`screen::roster::input::parse_map`] gives them; empty: columns found by name.
     pub map: Vec<(String, String)>,
+    /// Alert threshold; none: the matcher's.
     pub threshold: Option<f32>,
+    /// Only these lists (keys, checked by the caller); none: every list.
     pub lists: Option<Vec<String>>,
+    /// Who submitted: the job's actor, and the actor of its records.
     pub caller: Caller,
+    /// The request's `Idempotency-Key`: the same caller repeating it gets the first job back,
+    /// and when recording each row's record key derives from it.
     pub idempotency_key: Option<String>,
+    /// The engine the job screens with, taken at submission: a reload while the job waits or
+    /// runs does not change its snapshot.
     pub engine: Arc<engine::Engine>,
     /// Where to record (with `--record`).
     pub store: Option<Arc<dyn store::Store>>,
@@ -286,6 +319,8 @@ pub fn open_error(e: OpenError) -> ApiError {
 }
 
 impl Jobs {
+    /// The job with this id, while it is kept (finished jobs beyond the newest
+    /// [`MAX_FINISHED`] are forgotten).
     pub fn get(&self, id: &str) -> Option<Arc<Job>> {
         self.lock().jobs.get(id).cloned()
     }

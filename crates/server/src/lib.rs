@@ -18,6 +18,8 @@
 //! FollowTheMoney properties, for yente clients), [`recording`] (the store, recording and
 //! idempotency), [`jobs`] (batch screening jobs), [`metrics`], [`openapi`], [`ui`].
 
+#![warn(missing_docs)]
+
 pub mod auth;
 pub mod errors;
 pub mod ftm;
@@ -42,7 +44,10 @@ use std::sync::Arc;
 /// How to run the server.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
+    /// Address and port to listen on (port 0: any free port; [`Server::addr`] says which).
     pub listen: SocketAddr,
+    /// The data directory: lists, snapshots, `CURRENT`, and by default the keys file and the
+    /// audit-trail database.
     pub data_dir: PathBuf,
     /// Read endpoints need a key too.
     pub require_key: bool,
@@ -52,6 +57,7 @@ pub struct ServeOptions {
     pub cors_origins: Vec<String>,
     /// Reload when the data directory's `CURRENT` changes.
     pub watch: bool,
+    /// Limits applied to requests.
     pub limits: Limits,
     /// Sources file for downloads by `POST /v1/admin/update` (default: the built-in one).
     pub sources: Option<PathBuf>,
@@ -92,17 +98,25 @@ impl ServeOptions {
 /// Why the server could not start or stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
+    /// The address cannot be listened on (in use, no permission).
     #[error("cannot listen on {addr}: {source}")]
     Bind {
+        /// The address asked for.
         addr: SocketAddr,
+        /// The underlying error.
         source: std::io::Error,
     },
+    /// The keys file cannot be read, or is not a keys file.
     #[error(transparent)]
     Keys(#[from] auth::KeyError),
+    /// `--require-key` with no key stored: no request could be answered (the keys file's
+    /// path).
     #[error("--require-key is set but {0} holds no key; make one with `watchlist serve --add-key NAME --role read`")]
     NoKeys(String),
+    /// The audit-trail store cannot be opened.
     #[error("the audit-trail store cannot be opened: {0}")]
     Store(#[from] store::StoreError),
+    /// The runtime or the listener failed, at start or while serving.
     #[error("the server failed: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -111,6 +125,7 @@ pub enum ServeError {
 pub struct Server {
     /// The address it listens on (with the port chosen when port 0 was asked for).
     pub addr: SocketAddr,
+    /// The state the handlers share: the engine in service, keys, limits, metrics, store.
     pub state: AppState,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,

@@ -35,7 +35,9 @@ pub struct Metrics {
     pub matches: AtomicU64,
     /// Queries screened (one per entry of a batch).
     pub queries: AtomicU64,
+    /// Reloads that put a new snapshot in service (`watchlist_reloads_total{result="ok"}`).
     pub reloads_ok: AtomicU64,
+    /// Reloads that failed, leaving the snapshot in service as it was.
     pub reloads_failed: AtomicU64,
 }
 

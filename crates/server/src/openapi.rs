@@ -84,6 +84,8 @@ screening is recorded and opens alerts; an `Idempotency-Key` header makes record
         (name = "operations", description = "Health, readiness, metrics"),
     )
 )]
+/// The OpenAPI document's definition: every route, the schemas the routes do not reach,
+/// the security schemes and the tags ([`document`] serves it).
 pub struct ApiDoc;
 
 /// The document as JSON, built once.

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 /// A run of a name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Segment {
+    /// The run as written in the name, separators included.
     pub text: String,
     /// True when the run holds a word the explanation aligned.
     pub matched: bool,

@@ -141,9 +141,11 @@ pub fn parse_schema(name: &str) -> Result<Option<Schema>, ApiError> {
 /// A query read from an entity example, with the values that were skipped.
 #[derive(Debug, Clone)]
 pub struct ParsedQuery {
+    /// The matcher's query: names, schema, birth dates, countries, identifiers.
     pub query: Query,
     /// The example with its values as strings (echoed back in responses).
     pub example: EntityExample,
+    /// Values left out or read with less precision, each naming its property.
     pub warnings: Vec<String>,
 }
 

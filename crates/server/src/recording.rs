@@ -123,6 +123,9 @@ pub async fn record(
 pub struct RecordedOut {
     /// The screening record's number in the audit trail.
     pub seq: i64,
+    /// The key the record is stored under: the request's `Idempotency-Key` (with `:ID`,
+    /// `:messageN` or `:rowN` when one request makes several records), else one derived from
+    /// the input, the snapshot and the options.
     pub idempotency_key: String,
     /// The identity alerts are kept per (derived from the input when none was given).
     pub identity: String,
@@ -170,6 +173,7 @@ struct ReplayMap {
 }
 
 impl Replays {
+    /// The answer given to `actor`'s request with idempotency key `key`, while it is kept.
     pub fn get(&self, actor: &str, key: &str) -> Option<serde_json::Value> {
         let g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         g.answers
@@ -177,6 +181,8 @@ impl Replays {
             .cloned()
     }
 
+    /// Keeps `answer` for (`actor`, `key`), replacing an earlier one; the oldest beyond
+    /// [`REPLAYS_MAX`] are dropped.
     pub fn put(&self, actor: &str, key: &str, answer: serde_json::Value) {
         let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let k = (actor.to_string(), key.to_string());

@@ -53,9 +53,14 @@ pub struct Shared {
     /// The data directory holding the lists.
     pub data_dir: PathBuf,
     engine: ArcSwapOption<Engine>,
+    /// The API keys; the keys file is re-read when it has changed (checked every 2 s and on
+    /// SIGHUP).
     pub keys: ArcSwap<KeyStore>,
+    /// Read endpoints need a key too (`--require-key`).
     pub require_key: bool,
+    /// Limits applied to requests.
     pub limits: Limits,
+    /// The process's counters, served at `GET /metrics`.
     pub metrics: Metrics,
     /// The sources file used by `POST /v1/admin/update` downloads (the built-in one when unset).
     pub sources: Option<PathBuf>,
@@ -68,6 +73,7 @@ pub struct Shared {
     pub screening: Arc<tokio::sync::Semaphore>,
     /// The last reload error, shown by `/readyz` while nothing is loaded.
     last_error: std::sync::Mutex<Option<String>>,
+    /// When the state was made (the server's start): the uptime of `/healthz` and `/metrics`.
     pub started: Instant,
     /// The audit trail (screening records, alerts), when the server runs with `--record` or
     /// `--database`, or finds the data directory's SQLite store. See [`crate::recording`].
@@ -87,16 +93,25 @@ pub type AppState = Arc<Shared>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reloaded {
     /// The snapshot in service is already the current one.
-    Unchanged { version: String },
+    Unchanged {
+        /// The version of the snapshot in service.
+        version: String,
+    },
     /// A new snapshot is in service.
     Swapped {
+        /// The snapshot in service before (none at start-up).
         from: Option<String>,
+        /// The snapshot now in service.
         to: String,
+        /// Milliseconds from the reload's start to the swap (loading or building the index
+        /// included).
         millis: u64,
     },
 }
 
 impl Shared {
+    /// The state with no engine yet, no store and not recording ([`Shared::with_store`] adds
+    /// one), one screening slot per core.
     pub fn new(
         data_dir: PathBuf,
         keys: KeyStore,

@@ -93,6 +93,7 @@ pub struct SnapshotRef {
 }
 
 impl SnapshotRef {
+    /// The snapshot an engine screens against.
     pub fn of(e: &engine::Engine) -> Self {
         SnapshotRef {
             version: e.snapshot.manifest.version.clone(),
@@ -111,6 +112,7 @@ pub struct TokenMatchOut {
     pub candidate: String,
     /// 0..1
     pub similarity: f32,
+    /// Why the two words were taken for the same word (see `Reason`).
     #[schema(value_type = ReasonSchema)]
     pub reason: String,
     /// The reason in plain language.
@@ -124,9 +126,11 @@ pub struct TokenMatchOut {
 pub struct AdjustmentOut {
     /// The matcher configuration field that applied, e.g. `evidence.dob_mismatch_factor`.
     pub feature: String,
+    /// What the evidence was, in words (`birth date contradicts: query 1970 vs listed 1984`).
     pub detail: String,
     /// `×0.72`, `+30% of the gap to 1.0`, `at least 0.97`.
     pub effect: String,
+    /// The score once this adjustment applied; the next adjustment starts from it.
     pub score_after: f32,
 }
 
@@ -150,6 +154,7 @@ pub struct ExplanationOut {
     pub query_coverage: f32,
     /// Weighted share of the listed name's words explained by the query.
     pub candidate_coverage: f32,
+    /// The aligned word pairs, in query order.
     pub tokens: Vec<TokenMatchOut>,
     /// Query words with no counterpart in the listed name.
     pub unmatched_query: Vec<String>,
@@ -158,6 +163,8 @@ pub struct ExplanationOut {
     /// Present when every word matched only approximately: the multiplier applied.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fuzzy_penalty: Option<f32>,
+    /// Changes of the score by other evidence (birth date, country, identifier, schema), in
+    /// the order applied.
     pub adjustments: Vec<AdjustmentOut>,
 }
 
@@ -251,6 +258,8 @@ pub enum Explain {
 }
 
 impl MatchOut {
+    /// A result as the API shows it: `explain` decides how much of the explanation it
+    /// carries; `threshold` is the one the plain sentences speak of.
     pub fn new(m: &Match, threshold: f32, explain: Explain) -> Self {
         let full = explain == Explain::Full;
         let e = &m.explanation;
@@ -278,8 +287,11 @@ pub struct EntityHitOut {
     /// `list:list_id` (use it with `GET /v1/entities/{id}`).
     #[schema(example = "un_sc:KPe.001")]
     pub entity_id: String,
+    /// List key.
     pub list: String,
+    /// The publisher's own id.
     pub list_id: String,
+    /// The entity's primary name.
     pub caption: String,
     /// `Person`, `Organization`, `Vessel`, `Aircraft` or `LegalEntity`.
     pub schema: String,
@@ -294,6 +306,7 @@ pub struct EntityHitOut {
 }
 
 impl EntityHitOut {
+    /// A found entity as the API shows it, with its sentences at `threshold`.
     pub fn new(e: &screen::scan::MentionEntity, threshold: f32) -> Self {
         let m = e.to_match();
         EntityHitOut {
@@ -316,6 +329,7 @@ pub struct RegionOut {
     /// The rule that fired: `region:kp`, `region:ua-dpr`, …
     #[schema(example = "region:ua-dpr")]
     pub rule: String,
+    /// The region's id (`kp`, `ua-dpr`, …).
     pub region: String,
     /// The region's name.
     pub title: String,

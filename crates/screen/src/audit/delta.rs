@@ -36,37 +36,53 @@ use store::{
 /// An entity whose record changed, and which top-level fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Changed {
+    /// The entity's id, `list:list_id`.
     pub id: String,
+    /// The top-level keys of the entity's JSON record whose values differ (`names`,
+    /// `addresses`, `programs`, …), sorted; a key present on one side only counts.
     pub fields: Vec<String>,
 }
 
 /// The difference in one list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ListDiff {
+    /// The list key (`un_sc`, `us_ofac_sdn`, …).
     pub list: String,
-    /// The list's version in the old and new snapshot (none: not in that snapshot).
+    /// The list's version in the old snapshot (none: the list is new).
     pub old_version: Option<String>,
+    /// The list's version in the new snapshot (none: the list was dropped).
     pub new_version: Option<String>,
+    /// Ids (`list:list_id`) of the entities only the new version has, sorted.
     pub added: Vec<String>,
+    /// Ids of the entities only the old version has, sorted (all of them when the list was
+    /// dropped).
     pub removed: Vec<String>,
+    /// Entities in both versions whose records differ, sorted by id.
     pub changed: Vec<Changed>,
 }
 
 /// The difference between two snapshots: one entry per list whose version differs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SnapshotDiff {
+    /// The old snapshot's version.
     pub old: String,
+    /// The new snapshot's version.
     pub new: String,
+    /// One entry per list whose version differs (lists added or dropped included), by list
+    /// key.
     pub lists: Vec<ListDiff>,
 }
 
 impl SnapshotDiff {
+    /// Entities added, over all lists.
     pub fn added(&self) -> usize {
         self.lists.iter().map(|l| l.added.len()).sum()
     }
+    /// Entities removed, over all lists.
     pub fn removed(&self) -> usize {
         self.lists.iter().map(|l| l.removed.len()).sum()
     }
+    /// Entities changed, over all lists.
     pub fn changed(&self) -> usize {
         self.lists.iter().map(|l| l.changed.len()).sum()
     }
@@ -74,7 +90,9 @@ impl SnapshotDiff {
 
 /// A diff and the added and changed entities as they are in the new snapshot.
 pub struct Delta {
+    /// The difference, list by list.
     pub diff: SnapshotDiff,
+    /// The added and changed entities as the new snapshot has them, in its order.
     pub entities: Vec<Entity>,
 }
 
@@ -181,6 +199,8 @@ pub struct ScreenOptions {
     pub limit: usize,
     /// Alert threshold (default: the matcher config's).
     pub threshold: Option<f32>,
+    /// Who screens: recorded on every screening record and on the run (default: the
+    /// operating-system user, [`store::os_user`]).
     pub actor: String,
     /// Records per recording transaction.
     pub chunk: usize,
@@ -203,11 +223,19 @@ impl Default for ScreenOptions {
 /// Counts from screening a set of records.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ScreenCounts {
+    /// Records screened (with `dry_run`, the only count that moves).
     pub screened: u64,
+    /// Screening records written.
     pub recorded: u64,
+    /// Screenings whose idempotency key was already recorded (a repeated or resumed run):
+    /// nothing new was written for them.
     pub duplicates: u64,
+    /// Alerts the recorded screenings opened.
     pub alerts_opened: u64,
+    /// Open alerts of the same record and entity that the screenings hit again.
     pub alerts_hit: u64,
+    /// Results at or above the threshold that opened no alert because a false-positive
+    /// decision whitelisted the pair.
     pub whitelisted: u64,
 }
 

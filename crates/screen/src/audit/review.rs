@@ -13,6 +13,7 @@ use store::{Alert, AlertEvent, AlertFilter, AlertStatus, Result, ScreeningRecord
 /// One alert with everything needed to review it.
 #[derive(Debug, Clone, Serialize)]
 pub struct AlertCase {
+    /// The alert as stored.
     pub alert: Alert,
     /// The screening that opened the alert, as stored (`input` holds the query and the
     /// context).

@@ -35,10 +35,13 @@ use std::sync::Arc;
 pub struct Field {
     /// Where in the message: `CdtTrfTxInf[1]/Cdtr/Nm`, `:59:`.
     pub field: String,
+    /// The value as the message gives it (for an MT option F party, the `1/` name lines
+    /// joined with spaces).
     pub value: String,
 }
 
 impl Field {
+    /// A value at a message field (`CdtTrfTxInf[1]/Cdtr/Nm`, `:59:`).
     pub fn new(field: impl Into<String>, value: impl Into<String>) -> Self {
         Field {
             field: field.into(),
@@ -56,6 +59,8 @@ pub struct Party {
     pub field: String,
     /// A financial institution rather than a customer.
     pub agent: bool,
+    /// The party's name, with its field (`…/Cdtr/Nm`, `:59:`); none when the message gives
+    /// no name (an agent given by its BIC only).
     pub name: Option<Field>,
     /// Address parts (street, town, lines…), each with its field.
     pub address: Vec<Field>,
@@ -63,7 +68,8 @@ pub struct Party {
     pub country: Option<Field>,
     /// BICs, LEIs and other identifiers, with their fields.
     pub identifiers: Vec<Field>,
-    /// Whether the identifiers are BICs (as opposed to account or registration numbers).
+    /// The BICs among `identifiers` (each is in both); their country code (characters 5–6)
+    /// is checked against the sanctioned-country rules.
     pub bics: Vec<Field>,
 }
 
@@ -74,6 +80,7 @@ pub struct Message {
     pub format: String,
     /// The message's reference (`MsgId`, `:20:`).
     pub reference: Option<String>,
+    /// Parties and agents, in message order.
     pub parties: Vec<Party>,
     /// Free text: remittance information, instructions.
     pub texts: Vec<Field>,
@@ -96,7 +103,12 @@ pub enum HitKind {
 /// One hit, naming the message field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hit {
+    /// What matched: a name, an identifier, a mention in free text, a region.
     pub kind: HitKind,
+    /// The message field the hit is on: an ISO 20022 path from the message element
+    /// (`CdtTrfTxInf[1]/Cdtr/Nm`, `PmtInf[1]/Dbtr/PstlAdr/Ctry`) or a SWIFT tag with its
+    /// option letter (`:59:`, `:50K:`; in an MT101, `A/:50H:` for sequence A and `B1/:59:`
+    /// for the first transaction).
     pub field: String,
     /// The value that was screened (for mentions: the text as written).
     pub value: String,
@@ -114,19 +126,33 @@ pub struct Hit {
 /// A screened message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Screened {
+    /// The message's format, as [`Message::format`].
     pub format: String,
+    /// The message's reference (`MsgId`, `:20:`), when it has one.
     pub reference: Option<String>,
+    /// How many parties and agents were screened.
     pub parties: usize,
+    /// Every hit: the parties' first (in message order), then those in the free text.
     pub hits: Vec<Hit>,
 }
 
 /// Errors reading a payment file.
 #[derive(Debug, thiserror::Error)]
 pub enum PaymentError {
+    /// The content starts like XML or SWIFT FIN but cannot be read: malformed, not UTF-8, a
+    /// DOCTYPE, XML with no pacs.008 or pain.001 in it, a SWIFT block not closed, a mandatory
+    /// field missing. The error gives the position.
     #[error("{0}")]
     Parse(#[from] sources::ParseError),
+    /// The content is neither XML nor SWIFT FIN: its first character (after whitespace and a
+    /// byte-order mark) is not `<`, `{` or `:`.
     #[error("{name}: {reason}")]
-    Unknown { name: String, reason: String },
+    Unknown {
+        /// The name the input was given (a file name, `the message`).
+        name: String,
+        /// Why it was refused, in words.
+        reason: String,
+    },
 }
 
 /// Parses a payment file of any supported format (decided from the content).
@@ -154,6 +180,8 @@ pub struct PaymentScreener<'m> {
 }
 
 impl<'m> PaymentScreener<'m> {
+    /// A screener over `matcher`: `threshold` replaces the matcher config's, `lists` (list
+    /// keys) keeps results to those lists; a party's search keeps at most five results.
     pub fn new(matcher: &'m Matcher, threshold: Option<f32>, lists: Option<Vec<String>>) -> Self {
         let scan_opts = crate::scan::ScanOptions {
             threshold,

@@ -13,7 +13,10 @@ pub const GAZETTEER_TSV: &str = include_str!("../../../../data/regions/gazetteer
 /// One comprehensively sanctioned country or region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Region {
+    /// The rule's region id (`kp`, `ua-dpr`); hits name the rule `region:<id>`.
     pub id: String,
+    /// What the region is, in English (`Crimea and Sevastopol (Russia-occupied region of
+    /// Ukraine)`).
     pub title: String,
     /// The country it is (`kp`) or belongs to (`ua`).
     pub country: String,
@@ -32,11 +35,13 @@ pub struct Region {
     /// Large towns named in free text without context.
     #[serde(default)]
     pub cities: Vec<String>,
+    /// True when `gazetteer.tsv` lists the region's settlements.
     #[serde(default)]
     pub gazetteer: bool,
     /// Two-digit postal-code prefixes.
     #[serde(default)]
     pub postal: Vec<String>,
+    /// The legal acts that make it comprehensively sanctioned, one per entry.
     pub sources: Vec<String>,
 }
 
@@ -60,18 +65,28 @@ impl Region {
 /// A place elsewhere sharing a name with a place in a region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Homonym {
+    /// The shared name as the rules write it (`Donetsk`, `Havana`).
     pub name: String,
+    /// ISO 3166-1 alpha-2 code of the country the other place is in. Informational: only
+    /// `name` and `context` decide.
     pub country: String,
+    /// Words that mean the other place when they appear in the same address, or within 20
+    /// words of the name in a text (`Rostov`, `Wisconsin`); then no rule fires. An entry
+    /// without context never applies.
     #[serde(default)]
     pub context: Vec<String>,
+    /// Which place it is and why the entry exists, for maintainers.
     #[serde(default)]
     pub note: String,
 }
 
+/// The rules file as read: its `[[region]]` and `[[homonym]]` tables.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RulesFile {
+    /// The `[[region]]` tables, in file order.
     #[serde(rename = "region")]
     pub regions: Vec<Region>,
+    /// The `[[homonym]]` tables.
     #[serde(default, rename = "homonym")]
     pub homonyms: Vec<Homonym>,
 }
@@ -80,11 +95,19 @@ pub struct RulesFile {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
+    /// An oblast or the Autonomous Republic of Crimea (KATOTTG category O). Its row is not
+    /// looked up in text: the rules' `names`, `oblast` and `weak` name it.
     Oblast,
+    /// A raion, a district (KATOTTG P); named near a smaller place of its region, it
+    /// corroborates that place.
     Raion,
+    /// A city (KATOTTG M, and K for Sevastopol).
     City,
+    /// A settlement (селище, KATOTTG X).
     Town,
+    /// A village (село, KATOTTG C).
     Village,
+    /// A two-digit postal-code prefix used in this region only (its `code` is the prefix).
     Postal,
 }
 
@@ -103,10 +126,13 @@ pub enum Status {
 /// One gazetteer row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Place {
+    /// The id of the region the place is in (`ua-dpr`).
     pub region: String,
+    /// Administrative level.
     pub level: Level,
     /// KATOTTG code (or the postal prefix for `postal` rows).
     pub code: String,
+    /// Occupation status per Order No. 376.
     pub status: Status,
     /// Occupation start date, when listed.
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -120,10 +146,17 @@ pub struct Place {
 /// Errors in the shipped data (caught by tests; a user never sees them).
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
+    /// The rules file is not TOML of the expected shape (the parser's message).
     #[error("data/regions/rules.toml: {0}")]
     Rules(String),
+    /// A gazetteer row that cannot be read, or that names a region the rules lack.
     #[error("data/regions/gazetteer.tsv line {line}: {reason}")]
-    Gazetteer { line: usize, reason: String },
+    Gazetteer {
+        /// 1-based line of the row; 0 for a row naming a region the rules lack.
+        line: usize,
+        /// What is wrong, in words.
+        reason: String,
+    },
 }
 
 /// Parses the rules file.

@@ -45,10 +45,14 @@ pub enum Severity {
 pub struct PlaceRef {
     /// The Ukrainian name.
     pub name: String,
+    /// Administrative level (`raion`, `city`, `town`, `village`).
     pub level: Level,
     /// KATOTTG code (or postal prefix).
     pub code: String,
+    /// Occupation status per Order No. 376: `occupied`, `deoccupied` or `unlisted`.
     pub status: Status,
+    /// Occupation start date (`YYYY-MM-DD`) when Order No. 376 lists the place (also when
+    /// the occupation has ended); empty, and left out of JSON, otherwise.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub since: String,
 }
@@ -58,8 +62,11 @@ pub struct PlaceRef {
 pub struct RegionHit {
     /// The rule that fired: `region:kp`, `region:ua-dpr`…
     pub rule: String,
+    /// The region's id (`kp`, `ua-dpr`); `rule` is `region:` and this.
     pub region: String,
+    /// The region's name, in English.
     pub title: String,
+    /// A hit, or a reference for review.
     pub severity: Severity,
     /// The text as written.
     pub matched: String,
@@ -69,10 +76,13 @@ pub struct RegionHit {
     /// The address field, for addresses.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The gazetteer place matched; none when the hit is a name of the region, a town the
+    /// rules list, a country code or a postal code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub place: Option<PlaceRef>,
     /// Why it fired, in words.
     pub why: String,
+    /// The legal acts behind the rule.
     pub sources: Vec<String>,
 }
 
@@ -117,7 +127,9 @@ pub struct Regions {
 /// ([`text::keys::canon`]) of its normalised text.
 #[derive(Debug, Clone)]
 pub struct KeyedToken<'a> {
+    /// Byte range of the token in the text.
     pub range: Range<usize>,
+    /// The token's romanisation key.
     pub key: &'a str,
     /// Whether the key is the first word of a phrase of the rules
     /// ([`Regions::starts_phrase`]); only such tokens are looked up.

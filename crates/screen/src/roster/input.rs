@@ -278,6 +278,8 @@ pub struct JsonRows<R: BufRead> {
 }
 
 impl<R: BufRead> JsonRows<R> {
+    /// Rows of JSON lines; `map` is the column mapping ([`parse_map`]), resolved against the
+    /// first object's keys.
     pub fn new(reader: R, map: &[(String, String)]) -> Self {
         JsonRows {
             reader,
@@ -372,11 +374,13 @@ pub fn sniff_separator(first_line: &[u8]) -> u8 {
 /// Why a roster cannot be read at all (bad rows are [`RowError`]s instead).
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
+    /// A NUL byte in the first block read: not text.
     #[error("binary file; a roster is CSV or JSON lines")]
     Binary,
     /// The CSV header row cannot be read or lacks a name column.
     #[error("{0}")]
     Header(String),
+    /// Reading the input failed.
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }

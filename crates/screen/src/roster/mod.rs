@@ -33,21 +33,34 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
 
-/// One row of a roster, after column mapping.
+/// One row of a roster, after column mapping. Values are trimmed; an empty cell is `None`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Row {
     /// 1-based data row number (the header is not a row).
     pub row: u64,
     /// Line in the file where the row starts.
     pub line: u64,
+    /// The row's id column (`id`, `employee id`, `reference`…): shown with its hits, and the
+    /// input identity when the row is recorded.
     pub id: Option<String>,
+    /// The name to screen (never empty in the rows the readers return).
     pub name: String,
+    /// Birth date as written; read leniently, an untidy one is a warning.
     pub dob: Option<String>,
+    /// Nationality as written: an ISO code or a country name.
     pub nationality: Option<String>,
+    /// Passport or other document number, screened as an identifier.
     pub passport: Option<String>,
+    /// The employer's name: screened as an organisation and against the parties the lists'
+    /// relations name.
     pub employer: Option<String>,
+    /// The person's address or work location, free text (its last comma-separated part may
+    /// name the country).
     pub address: Option<String>,
+    /// The country the person works in (code or name); when absent, the work country is read
+    /// from `employer_address`, then `address`.
     pub country: Option<String>,
+    /// The employer's address, free text.
     pub employer_address: Option<String>,
     /// `person` (default) or `company`.
     pub kind: Option<String>,
@@ -56,8 +69,11 @@ pub struct Row {
 /// A row that could not be screened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowError {
+    /// 1-based data row number (the header and blank lines are not rows).
     pub row: u64,
+    /// Line in the file where the row starts.
     pub line: u64,
+    /// What is wrong, in words (`no name`, `3 fields, expected 5 as in the header`).
     pub reason: String,
 }
 
@@ -70,9 +86,13 @@ impl std::fmt::Display for RowError {
 /// One hit: a row of the output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RowHit {
+    /// The row's number ([`Row::row`]).
     pub row: u64,
+    /// Line in the file where the row starts.
     pub line: u64,
+    /// The row's id column.
     pub id: Option<String>,
+    /// The row's name (on employer and rule hits too).
     pub name: String,
     /// `list` (the name), `employer` (the employer's name), `rule`.
     pub kind: String,
@@ -81,10 +101,16 @@ pub struct RowHit {
     /// `list:list_id` for list hits, the rule id for rule hits.
     #[serde(rename = "match")]
     pub matched: String,
+    /// The score (0-1) of a list or employer hit; none for rule hits.
     pub score: Option<f32>,
     /// The entity's caption or the rule's title.
     pub caption: String,
+    /// `hit` or `review` (an employer named in a listed entity's relations, a review rule, a
+    /// region reference for review).
     pub severity: String,
+    /// Why, in words: the explanation in brief for a list or employer match, the relation for
+    /// an employer named in a listed entity's relations, the region references or the rule's
+    /// source for a rule hit.
     pub detail: String,
 }
 
@@ -130,7 +156,9 @@ pub struct RowScreened {
 /// Options of a batch.
 #[derive(Debug, Clone, Default)]
 pub struct BatchOptions {
+    /// Alert threshold (default: the matcher config's).
     pub threshold: Option<f32>,
+    /// Only these lists (list keys); default every list.
     pub lists: Option<Vec<String>>,
 }
 
@@ -166,6 +194,7 @@ impl<'m> RosterScreener<'m> {
         }
     }
 
+    /// The roster rules applied to every row (`data/rules/roster.toml`).
     pub fn rules(&self) -> &[Rule] {
         &self.rules
     }
@@ -476,10 +505,13 @@ mod tests;
 pub struct BatchStats {
     /// Rows read (screened and bad).
     pub rows: u64,
+    /// Rows screened.
     pub screened: u64,
     /// Bad rows (reported and skipped).
     pub errors: u64,
+    /// Screened rows with at least one hit.
     pub rows_with_hits: u64,
+    /// Hits over all rows.
     pub hits: u64,
     /// Rows screened with warnings: a value (a birth date, a nationality) that could not be
     /// used was left out and the row screened on the rest ([`RowScreened::warnings`]).

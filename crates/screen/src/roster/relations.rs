@@ -18,8 +18,12 @@ pub struct Link {
     pub related_name: String,
     /// `linked_to`, `owned_by`, `subsidiary_of`…
     pub kind: String,
+    /// The listed entity the relation belongs to, `list:list_id`.
     pub listed_id: String,
+    /// The listed entity's caption.
     pub listed_caption: String,
+    /// How well the name searched for matched `related_name` (0-1); 0 in the index, set by
+    /// [`RelationIndex::find`].
     pub score: f32,
 }
 
@@ -89,10 +93,12 @@ impl RelationIndex {
         RelationIndex { matcher, links }
     }
 
+    /// Relations held: those with a related party's name to match.
     pub fn len(&self) -> usize {
         self.links.len()
     }
 
+    /// True when no relation has a name to match.
     pub fn is_empty(&self) -> bool {
         self.links.is_empty()
     }

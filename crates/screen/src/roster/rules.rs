@@ -10,10 +10,13 @@ use std::sync::OnceLock;
 /// The shipped rules file.
 pub const RULES_TOML: &str = include_str!("../../../../data/rules/roster.toml");
 
+/// How a rule's hits are reported (the `severity` of a [`super::RowHit`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// `hit`: the condition is a finding.
     Hit,
+    /// `review`: for an analyst to look at.
     Review,
 }
 
@@ -35,13 +38,21 @@ pub struct When {
     pub employer_linked: bool,
 }
 
+/// One rule of `data/rules/roster.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
+    /// The rule's id, given as the hit's `match` (`unscr-2397-op8-dprk-worker-abroad`).
     pub id: String,
+    /// What the rule finds, given as the hit's caption.
     pub title: String,
+    /// How its hits are reported; an address hit is also `review` when its strongest region
+    /// reference is for review.
     pub severity: Severity,
+    /// Where the rule comes from (a resolution, a regulation); quoted in the hit's detail for
+    /// nationality rules.
     pub source: String,
+    /// The conditions: all given ones must hold, and a rule has at least one.
     pub when: When,
 }
 

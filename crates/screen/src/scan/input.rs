@@ -32,26 +32,52 @@ pub const MAX_HTML: usize = 64 << 20;
 /// What a file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// Plain UTF-8 text.
     Text,
+    /// An HTML document.
     Html,
 }
 
 /// Why an input cannot be scanned.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
+    /// A NUL byte in the first 64 KiB.
     #[error("{name}: binary file (a NUL byte at byte {at}); watchlist scan reads text and HTML")]
-    Binary { name: String, at: u64 },
+    Binary {
+        /// The input's name, as given (a file name, `the document`).
+        name: String,
+        /// 0-based byte offset of the first NUL.
+        at: u64,
+    },
+    /// A PDF file (it starts with `%PDF`).
     #[error(
         "{name}: a PDF file; extract its text first (e.g. `pdftotext {name} -`) and scan that"
     )]
-    Pdf { name: String },
+    Pdf {
+        /// The input's name, as given.
+        name: String,
+    },
+    /// Invalid UTF-8.
     #[error("{name}: not UTF-8 text (invalid byte at byte {at}); save the file as UTF-8")]
-    Utf8 { name: String, at: u64 },
+    Utf8 {
+        /// The input's name, as given.
+        name: String,
+        /// 0-based byte offset of the first invalid byte in the input (a byte-order mark
+        /// counted).
+        at: u64,
+    },
+    /// HTML larger than [`MAX_HTML`].
     #[error("{name}: HTML larger than {} MiB; convert it to text first", MAX_HTML >> 20)]
-    TooLarge { name: String },
+    TooLarge {
+        /// The input's name, as given.
+        name: String,
+    },
+    /// Reading the input failed.
     #[error("{name}: {source}")]
     Io {
+        /// The input's name, as given.
         name: String,
+        /// The underlying error.
         source: std::io::Error,
     },
 }
@@ -101,7 +127,9 @@ pub fn sniff(name: &str, head: &[u8]) -> Result<Kind, InputError> {
 /// Counts of what was read.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Stats {
+    /// Bytes read, a byte-order mark included.
     pub bytes: u64,
+    /// Blocks scanned (up to [`BLOCK`] bytes each).
     pub blocks: u64,
 }
 
@@ -219,6 +247,8 @@ fn char_boundary(b: &[u8], mut at: usize) -> usize {
 
 /// HTML reduced to text: the text and, for each piece of it, where it came from.
 pub struct HtmlText {
+    /// The visible text: text nodes with character references decoded, a line break for each
+    /// block-level tag.
     pub text: String,
     /// (start in `text`, range in the HTML, whether the piece is the HTML bytes verbatim)
     pieces: Vec<(usize, Range<usize>, bool)>,

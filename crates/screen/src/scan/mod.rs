@@ -76,6 +76,7 @@ impl Default for ScanOptions {
 pub struct Mention {
     /// Byte offsets into the original input.
     pub start: usize,
+    /// End of the mention: the byte offset just past it.
     pub end: usize,
     /// The text as written.
     pub text: String,
@@ -96,10 +97,15 @@ impl std::ops::Deref for Mention {
 pub struct MentionEntity {
     /// `list:list_id`
     pub entity_id: String,
+    /// The list key.
     pub list: String,
+    /// The publisher's own id of the entity.
     pub list_id: String,
+    /// The entity's primary name.
     pub caption: String,
+    /// The entity's schema.
     pub schema: Schema,
+    /// The matcher's score for the mention's text (0-1), at or above the threshold.
     pub score: f32,
     /// The entity's name that matched, as published.
     pub matched_name: String,
@@ -128,8 +134,12 @@ impl MentionEntity {
 /// A reference to a sanctioned region, with offsets into the original input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlaceMention {
+    /// Byte offset into the original input where the reference starts. Use `start` and `end`
+    /// rather than `hit.span`, which for streamed text is relative to the block scanned.
     pub start: usize,
+    /// Byte offset just past the reference's end.
     pub end: usize,
+    /// The rule that fired and what it matched (serialised flat, beside `start` and `end`).
     #[serde(flatten)]
     pub hit: RegionHit,
 }
@@ -335,11 +345,17 @@ struct Tok {
 /// What one block of text gave.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Found {
+    /// Mentions of listed entities, by start offset (a span that names several entities gives
+    /// one mention for each).
     pub mentions: Vec<Mention>,
+    /// References to sanctioned regions, in text order (none when the options leave regions
+    /// out).
     pub places: Vec<PlaceMention>,
 }
 
 impl<'m> Scanner<'m> {
+    /// Builds the scanner's anchor tables over the matcher's index (a pass over every indexed
+    /// name: build once, share across threads).
     pub fn new(matcher: &'m Matcher, opts: ScanOptions) -> Self {
         Scanner {
             matcher,
@@ -349,6 +365,7 @@ impl<'m> Scanner<'m> {
         }
     }
 
+    /// The options the scanner was built with.
     pub fn options(&self) -> &ScanOptions {
         &self.opts
     }

@@ -28,10 +28,13 @@ pub enum UpdateSource {
     Files,
 }
 
+/// What `POST /v1/admin/update` imports. An empty body is `{"source": "download"}`: every
+/// enabled list of the sources file.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"source": "download", "lists": ["un_sc", "us_ofac_sdn"]}))]
 pub struct UpdateRequest {
+    /// `download` (default) or `files`.
     #[serde(default)]
     pub source: UpdateSource,
     /// For `download`: only these lists (keys of the sources file); default every enabled list.
@@ -42,6 +45,7 @@ pub struct UpdateRequest {
     pub paths: Vec<String>,
 }
 
+/// What an update did.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UpdateResponse {
     /// `updated` (a new snapshot is in service) or `unchanged` (every file was identical).
@@ -58,13 +62,17 @@ pub struct UpdateResponse {
     pub load_millis: u64,
 }
 
+/// What a reload did.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReloadResponse {
     /// The snapshot in service now.
     pub snapshot: String,
     /// The snapshot before, when it changed.
     pub previous: Option<String>,
+    /// True when a new snapshot was swapped in; false when `CURRENT` names the snapshot in
+    /// service already.
     pub reloaded: bool,
+    /// Time to load the new snapshot, in milliseconds (0 when nothing was swapped).
     pub load_millis: u64,
 }
 

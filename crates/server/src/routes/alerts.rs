@@ -20,16 +20,22 @@ use utoipa::{IntoParams, ToSchema};
 /// An alert: one (input identity, listed entity) pair at or above the threshold.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AlertOut {
+    /// The alert's number, in opening order (`GET /v1/alerts/{id}`).
     pub id: i64,
     /// Who or what was screened: a customer key, `document:…`, `payment:…`, or `input:…`
     /// (derived from the input).
     pub identity: String,
     /// `list:list_id`
     pub entity_id: String,
+    /// The entity's list key.
     pub list: String,
+    /// The entity's caption in the opening screening.
     pub caption: String,
+    /// The entity's name that matched best in the opening screening, as published.
     pub matched_name: String,
+    /// The entity's score in the opening screening (0-1).
     pub score: f64,
+    /// The threshold of the opening screening.
     pub threshold: f64,
     /// The snapshot the opening screening ran against.
     pub snapshot: String,
@@ -41,7 +47,9 @@ pub struct AlertOut {
     pub disposition: Option<String>,
     /// The first reviewer of a true match awaiting a second one.
     pub first_reviewer: Option<String>,
+    /// When the alert opened (RFC 3339, UTC, milliseconds).
     pub created_at: String,
+    /// When a decision last changed it; `created_at` until then.
     pub updated_at: String,
 }
 
@@ -87,6 +95,7 @@ pub struct AlertsParams {
 /// Alerts, newest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AlertsResponse {
+    /// The alerts, newest first, at most `limit`.
     pub alerts: Vec<AlertOut>,
     /// The status filter applied.
     pub status: String,
@@ -132,26 +141,39 @@ pub async fn list(
 /// The screening that opened an alert.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScreeningOut {
+    /// The screening record's number in the audit trail.
     pub seq: i64,
+    /// When it was recorded (RFC 3339, UTC, milliseconds).
     pub created_at: String,
     /// Who screened (an API key's name, an operating-system user).
     pub actor: String,
     /// `api`, `document`, `payment`, `batch`, `cli`, `monitor`, `rescreen`.
     pub source: String,
+    /// The snapshot version screened against.
     pub snapshot: String,
+    /// The screening's alert threshold.
     pub threshold: f64,
+    /// The key the screening was recorded under.
     pub idempotency_key: String,
 }
 
 /// One entry of an alert's history.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventOut {
+    /// The event's number in the event chain all alerts share (one alert's events have gaps
+    /// in between).
     pub seq: i64,
+    /// When (RFC 3339, UTC, milliseconds).
     pub at: String,
     /// `opened`, `hit`, `decision`, `entity_changed`, `entity_removed`.
     pub kind: String,
+    /// Who: the screening's actor (`opened`, `hit`), the reviewer (`decision`), the actor of
+    /// the rescreen that noted an entity change.
     pub actor: String,
+    /// The reviewer's note for a decision, a sentence for an entity change, empty otherwise.
     pub note: String,
+    /// Details: `screening`, `score`, `snapshot` (`opened`, `hit`); `decision`, `status`,
+    /// `whitelist`, `disagreement` (`decision`); `snapshot`, `fields` (entity changes).
     #[schema(value_type = Object)]
     pub data: serde_json::Value,
 }
@@ -172,12 +194,14 @@ impl From<&AlertEvent> for EventOut {
 /// An alert with everything needed to decide it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AlertCaseOut {
+    /// The alert.
     pub alert: AlertOut,
     /// The screened input as recorded: `query` (names, schema, birth dates, countries,
     /// identifiers) and, for documents, payments and roster rows, `context` (where the names
     /// were found).
     #[schema(value_type = Object)]
     pub input: serde_json::Value,
+    /// The screening that opened the alert (null when its record is not found).
     pub screening: Option<ScreeningOut>,
     /// The listed entity as it was in the alert's snapshot (absent when the data directory
     /// no longer holds it).
@@ -260,6 +284,7 @@ pub struct DecisionRequest {
 /// The alert after the decision.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DecisionResponse {
+    /// The alert as the decision left it.
     pub alert: AlertOut,
     /// The reviewer recorded: the API key's name.
     pub reviewer: String,

@@ -23,7 +23,9 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum ColumnMap {
+    /// `field=Column,…`, the syntax of `watchlist batch --map`.
     Text(String),
+    /// Roster field → column name.
     Fields(BTreeMap<String, String>),
 }
 
@@ -68,6 +70,7 @@ pub struct BatchParams {
 /// The answer to a submission: the job, to be followed at `location`.
 #[derive(Debug, serde::Serialize, ToSchema)]
 pub struct BatchAccepted {
+    /// The job as it stands, without its hits.
     pub job: JobView,
     /// Where to follow the job.
     #[schema(example = "/v1/screen/batch/b3c1d2e4f5a6978812345678abcdef01")]

@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 pub struct Country {
     /// ISO 3166-1 alpha-2, lower case.
     pub code: String,
+    /// The country's English name; null for a code the table does not know.
     pub name: Option<String>,
 }
 
@@ -30,48 +31,63 @@ fn countries(codes: &[String]) -> Vec<Country> {
         .collect()
 }
 
+/// One name of a listed entity.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NameOut {
+    /// The name as published.
     pub value: String,
     /// `primary`, `alias`, `weak_alias`, `former`, `new`, `original_script`.
     pub kind: String,
+    /// ISO 639-1 language of the name, where the publisher gives it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
+    /// Who added the name when it is not the publisher (an analyst overlay), with its source.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
+/// An identifier the publisher lists for the entity.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IdentifierOut {
     /// `passport`, `national_id`, `tax_id`, `registration`, `lei`, `imo`, `mmsi`, `call_sign`,
     /// `swift`, `website`, `email`, `phone`, `digital_currency`, `aircraft_id`, `other`.
     pub kind: String,
+    /// The number, code or address as published.
     pub value: String,
+    /// ISO 3166-1 alpha-2 code of the issuing country, where known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// The publisher's own label.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// A qualification the publisher adds (`issued 2010`, `expires 2015`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
+/// A postal address, as published.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AddressOut {
     /// The parts joined in one line.
     pub line: String,
+    /// Street, house number and other address lines.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub street: Option<String>,
+    /// City or town.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
+    /// State, province or region.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// Postal code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
+    /// ISO 3166-1 alpha-2, lower case.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 }
 
+/// A link from the entity to another party: an owner, an associate, family.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RelationOut {
     /// `linked_to`, `owned_by`, `owns`, `associate`, `family`, …
@@ -83,24 +99,34 @@ pub struct RelationOut {
     pub target_name: Option<String>,
     /// True when the related entity is in the snapshot (its page can be opened).
     pub in_snapshot: bool,
+    /// The related entity's schema, when it is in the snapshot.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_schema: Option<String>,
 }
 
+/// Vessel particulars, as published.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VesselOut {
+    /// Flag state, ISO 3166-1 alpha-2.
     pub flag: Option<String>,
+    /// The type of vessel (`Crude Oil Tanker`).
     pub vessel_type: Option<String>,
+    /// Tonnage in the publisher's words and units (text, not a number).
     pub tonnage: Option<String>,
+    /// Gross registered tonnage as published (text, not a number).
     pub gross_registered_tonnage: Option<String>,
+    /// The owner or operator as the publisher names it (several joined with `; `).
     pub owner: Option<String>,
 }
 
 /// The list an entity comes from.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SourceOut {
+    /// List key (`un_sc`, `us_ofac_sdn`, …).
     pub list: String,
+    /// The list's title.
     pub title: String,
+    /// Who publishes the list.
     pub publisher: String,
     /// The publication date the file carries, if any.
     pub published: Option<String>,
@@ -108,6 +134,7 @@ pub struct SourceOut {
     pub imported_at: String,
     /// Content hash of the list version.
     pub list_version: String,
+    /// Source format (`un_xml`, `ofac_csv`, …).
     pub format: String,
 }
 
@@ -116,36 +143,59 @@ pub struct SourceOut {
 pub struct EntityOut {
     /// `list:list_id`
     pub id: String,
+    /// List key.
     pub list: String,
+    /// The publisher's own id.
     pub list_id: String,
+    /// `Person`, `Organization`, `Vessel`, `Aircraft` or `LegalEntity`.
     pub schema: String,
+    /// The entity's primary name.
     pub caption: String,
+    /// Every name with its kind: primary, aliases, weak aliases, former and new names, names in
+    /// the original script.
     pub names: Vec<NameOut>,
+    /// `male`, `female` or `other`, where the publisher states a gender.
     pub gender: Option<String>,
     /// `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, `~YYYY` (circa) or `A..B` (range).
     pub birth_dates: Vec<String>,
+    /// Places of birth as published (free text).
     pub birth_places: Vec<String>,
+    /// Nationalities.
     pub nationalities: Vec<Country>,
+    /// Citizenships.
     pub citizenships: Vec<Country>,
+    /// Other countries the publisher ties the entity to (addresses, jurisdiction, flag).
     pub countries: Vec<Country>,
+    /// Passport, registration, IMO, BIC and other numbers.
     pub identifiers: Vec<IdentifierOut>,
+    /// Postal addresses.
     pub addresses: Vec<AddressOut>,
     /// Sanctions programmes or regimes.
     pub programs: Vec<String>,
+    /// When the entity was listed, where the publisher says: `YYYY`, `YYYY-MM` or
+    /// `YYYY-MM-DD`.
     pub listed_on: Option<String>,
+    /// Titles, positions and designations.
     pub positions: Vec<String>,
+    /// The publisher's free-text remarks.
     pub remarks: Vec<String>,
+    /// Links to other parties, with the related entities' names.
     pub relations: Vec<RelationOut>,
+    /// Vessel particulars, when the publisher gives any.
     pub vessel: Option<VesselOut>,
     /// Publisher fields without a place in the model, by the publisher's field name.
     #[schema(value_type = Object)]
     pub extra: BTreeMap<String, Vec<String>>,
 }
 
+/// One listed entity, the list it comes from and the snapshot in service.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EntityResponse {
+    /// The entity with all its fields.
     pub entity: EntityOut,
+    /// The list version the entity comes from.
     pub source: SourceOut,
+    /// The snapshot in service.
     pub snapshot: SnapshotRef,
 }
 

@@ -7,6 +7,7 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// The process answers (`GET /healthz`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
     /// `ok`
@@ -15,6 +16,7 @@ pub struct Health {
     pub uptime_seconds: u64,
 }
 
+/// Whether a snapshot is in service (`GET /readyz`: 200 when one is, 503 before).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Ready {
     /// `ready` or `loading` (or `failed` when the last load failed and nothing is loaded).

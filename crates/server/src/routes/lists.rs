@@ -9,18 +9,25 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
+/// A file a list version was read from.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SourceFileOut {
+    /// File name (no directories).
     pub name: String,
+    /// SHA-256 of the file's bytes, lower-case hex.
     pub sha256: String,
+    /// Size in bytes.
     pub bytes: u64,
 }
 
+/// One list of the snapshot in service.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListOut {
     /// List key (`un_sc`, `us_ofac_sdn`, …).
     pub key: String,
+    /// The list's title.
     pub title: String,
+    /// Who publishes the list.
     pub publisher: String,
     /// Source format (`un_xml`, `ofac_csv`, …).
     pub format: String,
@@ -32,14 +39,18 @@ pub struct ListOut {
     pub imported_at: String,
     /// Seconds since it was imported.
     pub age_seconds: Option<i64>,
+    /// Entities in this version, of every schema.
     pub entity_count: u64,
     /// Entities per schema.
     pub counts: BTreeMap<String, u64>,
+    /// The files this version was read from.
     pub source_files: Vec<SourceFileOut>,
 }
 
+/// The snapshot in service.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SnapshotOut {
+    /// Content hash over the (list, list version) pairs, hex.
     pub version: String,
     /// Sequence number in the data directory.
     pub seq: u64,
@@ -47,6 +58,7 @@ pub struct SnapshotOut {
     pub created: String,
     /// Seconds since it was made.
     pub age_seconds: Option<i64>,
+    /// Entities over all lists.
     pub entity_count: u64,
     /// True when this is the built-in demo list.
     pub demo: bool,
@@ -54,10 +66,14 @@ pub struct SnapshotOut {
     pub previous: Option<String>,
 }
 
+/// The snapshot in service and its lists.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListsResponse {
+    /// The snapshot in service.
     pub snapshot: SnapshotOut,
+    /// Its lists, by list key.
     pub lists: Vec<ListOut>,
+    /// Present when the server holds only the built-in demo list.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
 }

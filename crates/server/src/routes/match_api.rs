@@ -64,6 +64,7 @@ pub struct QueryResult {
 /// Answers keyed like the request's queries.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MatchResponse {
+    /// The answer to each query, keyed by the request's query ids, in request order.
     #[schema(value_type = std::collections::BTreeMap<String, QueryResult>)]
     pub responses: Batch<QueryResult>,
     /// The threshold applied.

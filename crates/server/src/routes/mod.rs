@@ -298,7 +298,9 @@ pub fn validate_lists(engine: &Engine, lists: &[String]) -> Result<(), ApiError>
 
 /// A batch read and screened.
 pub struct Screened {
+    /// The queries as read, with their client ids, in request order.
     pub queries: Vec<(String, ParsedQuery)>,
+    /// Each query's matches, best first, in the order of `queries`.
     pub results: Vec<Vec<Match>>,
 }
 

@@ -76,6 +76,7 @@ pub struct MessageOut {
     pub reference: Option<String>,
     /// Parties and agents screened.
     pub parties: usize,
+    /// Every hit: the parties' first (in message order), then those in the free text.
     pub hits: Vec<PaymentHitOut>,
     /// Present when the server records screenings (`--record`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -85,9 +86,13 @@ pub struct MessageOut {
 /// The screened messages (a file may hold several).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PaymentResponse {
+    /// The messages, in the order of the file.
     pub messages: Vec<MessageOut>,
+    /// The threshold applied: the request's, else the matcher's.
     pub threshold: f32,
+    /// The snapshot screened against.
     pub snapshot: SnapshotRef,
+    /// Present when the server holds only the built-in demo list.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
 }

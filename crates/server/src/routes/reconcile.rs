@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
+/// Query parameters of `GET /v1/reconcile`.
 #[derive(Debug, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
 pub struct ReconcileParams {
@@ -60,6 +61,8 @@ pub struct ReconQuery {
     pub r#type: Option<serde_json::Value>,
     /// Most candidates (1-100, default 5).
     pub limit: Option<usize>,
+    /// Other values of the row, by FollowTheMoney property id; ids the schema does not have
+    /// are skipped.
     #[serde(default)]
     pub properties: Vec<PropertyValue>,
     /// Accepted, ignored.
@@ -68,18 +71,25 @@ pub struct ReconQuery {
     pub type_strict: Option<serde_json::Value>,
 }
 
+/// A reconciliation type: a FollowTheMoney schema.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReconType {
+    /// The schema (`Person`, `Organization`, …).
     pub id: String,
+    /// Its label: the schema again in candidates, a plural (`People`) in the manifest.
     pub name: String,
 }
 
+/// One candidate entity for a query.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReconCandidate {
     /// Entity id (`list:list_id`).
     pub id: String,
+    /// The entity's caption.
     pub name: String,
+    /// The entity's schema and list: `Person on un_sc`.
     pub description: String,
+    /// The entity's schema, as a one-element list.
     pub r#type: Vec<ReconType>,
     /// 0-1.
     pub score: f32,
@@ -88,13 +98,18 @@ pub struct ReconCandidate {
     pub is_match: bool,
 }
 
+/// The candidates for one query.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReconResult {
+    /// Candidates, best first, at most the query's `limit`.
     pub result: Vec<ReconCandidate>,
 }
 
+/// Where OpenRefine links a reconciled cell.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ManifestView {
+    /// URL template of an entity's page in the web UI; OpenRefine puts the entity id in place
+    /// of `{{id}}`.
     pub url: String,
 }
 
@@ -102,13 +117,21 @@ pub struct ManifestView {
 #[derive(Debug, Serialize, ToSchema)]
 #[allow(non_snake_case)]
 pub struct Manifest {
+    /// Reconciliation API versions the service speaks: `0.2`.
     pub versions: Vec<String>,
+    /// The service's name, with the snapshot in service (short version).
     pub name: String,
+    /// The base of entity ids, `<server>/v1/entities/` (URLs are built from the request's
+    /// `Host` header, with `https` when `X-Forwarded-Proto` says so).
     pub identifierSpace: String,
+    /// Where the query entity's shape is documented (the OpenAPI schema `EntityExample`).
     pub schemaSpace: String,
     /// Where OpenRefine links a reconciled cell: the web UI's entity page.
     pub view: ManifestView,
+    /// The types offered: `Person`, `Organization`, `Company`, `Vessel`, `Airplane`,
+    /// `LegalEntity`.
     pub defaultTypes: Vec<ReconType>,
+    /// The OpenAPI document's URL.
     pub documentation: String,
 }
 

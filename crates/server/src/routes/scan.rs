@@ -22,7 +22,9 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DocFormat {
+    /// Plain text.
     Text,
+    /// HTML: tags, scripts and styles are skipped; offsets still point into the HTML.
     Html,
 }
 
@@ -74,9 +76,11 @@ pub struct ScanParams {
 pub struct MentionOut {
     /// Byte offsets into the document as sent.
     pub start: usize,
+    /// End of the mention: the byte offset just past it.
     pub end: usize,
     /// The text as written.
     pub text: String,
+    /// The listed entity, its score and why (its fields sit beside `start` and `end`).
     #[serde(flatten)]
     pub entity: EntityHitOut,
 }
@@ -86,7 +90,9 @@ pub struct MentionOut {
 pub struct PlaceOut {
     /// Byte offsets into the document as sent.
     pub start: usize,
+    /// End of the reference: the byte offset just past it.
     pub end: usize,
+    /// The rule that fired (its fields sit beside `start` and `end`).
     #[serde(flatten)]
     pub region: RegionOut,
 }
@@ -104,6 +110,7 @@ pub struct ScanResponse {
     pub mentions: Vec<MentionOut>,
     /// References to sanctioned countries and regions, in document order.
     pub regions: Vec<PlaceOut>,
+    /// The snapshot screened against.
     pub snapshot: SnapshotRef,
     /// Present when the server holds only the built-in demo list.
     #[serde(skip_serializing_if = "Option::is_none")]

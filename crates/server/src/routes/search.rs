@@ -10,6 +10,7 @@ use matcher::SearchOptions;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+/// Query parameters of `GET /v1/search`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
@@ -32,16 +33,20 @@ pub struct SearchParams {
     pub api_key: Option<String>,
 }
 
+/// Ranked results for one name.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchResponse {
     /// The name searched for.
     pub q: String,
+    /// The threshold applied: the request's, else the matcher's.
     pub threshold: f32,
     /// Results, best first.
     pub results: Vec<MatchOut>,
     /// Input that was skipped (a date that is no date, an unknown country).
     pub warnings: Vec<String>,
+    /// The snapshot searched.
     pub snapshot: SnapshotRef,
+    /// Present when the server holds only the built-in demo list.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
 }

@@ -41,6 +41,8 @@ pub const ALL_DATASETS: &[&str] = &["default", "sanctions", "all"];
 /// yente's default number of results per query.
 const DEFAULT_LIMIT: usize = 5;
 
+/// yente's match request: query entities keyed by client ids; `weights` and `config` are
+/// accepted and ignored.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct YenteMatchRequest {
     /// Query entities keyed by client ids.
@@ -56,6 +58,7 @@ pub struct YenteMatchRequest {
     pub config: BTreeMap<String, serde_json::Value>,
 }
 
+/// Query parameters of `POST /match/{dataset}`, as yente has them.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct YenteParams {
@@ -115,65 +118,101 @@ impl<'de> Deserialize<'de> for OneOrMany {
 /// `{value, relation}` as yente writes totals.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TotalSpec {
+    /// How many results the query returns (at most `limit`); not a count of every candidate.
     pub value: usize,
+    /// Always `eq`.
     pub relation: String,
 }
 
 /// One feature's part in a score.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FeatureResult {
+    /// The feature's value: the name score or a coverage (0-1), the multiplier for
+    /// `names.all_fuzzy_factor`, the score after the adjustment for an `evidence.*` feature.
     pub score: f32,
+    /// In words: the word pairs and their reasons (`name_score`), the evidence and its effect
+    /// (`evidence.*`), that every word matched only approximately (`names.all_fuzzy_factor`);
+    /// null for the coverages.
     pub detail: Option<String>,
+    /// The query name compared (`name_score` only).
     pub query: Option<String>,
+    /// The listed name compared (`name_score` only).
     pub candidate: Option<String>,
 }
 
 /// A result entity, scored.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScoredEntity {
+    /// watchlist's entity id, `list:list_id` (use it with `GET /v1/entities/{id}`).
     pub id: String,
+    /// The entity's primary name.
     pub caption: String,
+    /// FollowTheMoney schema: `Person`, `Organization`, `Vessel`, `Airplane` or
+    /// `LegalEntity`.
     pub schema: String,
+    /// The entity's fields as FollowTheMoney properties, each a list of strings.
     #[schema(value_type = Object)]
     pub properties: BTreeMap<String, Vec<String>>,
+    /// The list the entity comes from: one list key.
     pub datasets: Vec<String>,
+    /// Always empty.
     pub referents: Vec<String>,
+    /// Always true.
     pub target: bool,
+    /// Always null.
     pub first_seen: Option<String>,
+    /// When the entity's list version was imported (RFC 3339).
     pub last_seen: Option<String>,
+    /// Always null.
     pub last_change: Option<String>,
+    /// watchlist's score (0-1), the one `/v1/match` gives for the same query.
     pub score: f32,
     /// Deprecated in yente; the scores of `explanations`.
     pub features: BTreeMap<String, f32>,
+    /// Each feature's part in the score: `name_score`, `query_coverage`,
+    /// `candidate_coverage`, and the `names.*` and `evidence.*` adjustments that applied.
     pub explanations: BTreeMap<String, FeatureResult>,
+    /// Whether the score is at or above the threshold.
     #[serde(rename = "match")]
     pub is_match: bool,
+    /// Always null.
     pub token: Option<String>,
 }
 
 /// The answer to one query.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EntityMatches {
+    /// Always 200.
     pub status: u16,
+    /// Results, best first.
     pub results: Vec<ScoredEntity>,
+    /// The number of results returned.
     pub total: TotalSpec,
+    /// The query as read (properties as lists of strings, schema in canonical spelling).
     pub query: EntityExample,
 }
 
 /// What a feature means.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FeatureDoc {
+    /// What the feature measures or does.
     pub description: String,
+    /// Its configured value: a coverage's exponent, a multiplier, a share of the way to 1 or
+    /// a floor (1 for `name_score`).
     pub coefficient: f32,
+    /// Where the matcher's configuration is defined (its source file).
     pub url: String,
 }
 
+/// yente's match response: one answer per query, keyed like the request.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct YenteMatchResponse {
+    /// The answer to each query, keyed by the request's query ids, in request order.
     #[schema(value_type = BTreeMap<String, EntityMatches>)]
     pub responses: Batch<EntityMatches>,
     /// The features of watchlist's matcher as yente documents an algorithm's.
     pub matcher: BTreeMap<String, FeatureDoc>,
+    /// Results per query asked for (default 5).
     pub limit: usize,
 }
 
