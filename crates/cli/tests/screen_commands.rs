@@ -426,3 +426,27 @@ fn overlays_apply_to_scans_and_orphans_are_reported() {
         r.stderr
     );
 }
+
+/// A region reference far into a streamed text carries offsets into the whole text, in
+/// `start`/`end` and in its `span` alike (the text is scanned in blocks).
+#[test]
+fn region_spans_of_a_streamed_text_are_offsets_into_the_whole_text() {
+    let dir = with_lists();
+    let file = dir.path().join("long.txt");
+    let filler =
+        "The delegation travelled by train and the talks lasted three days.\n".repeat(40_000);
+    std::fs::write(&file, format!("{filler}{ARTICLE}")).unwrap();
+    let v = wl(
+        dir.path(),
+        &["scan", file.to_str().unwrap(), "--format", "json"],
+    )
+    .ok()
+    .json();
+    let places = v["places"].as_array().unwrap();
+    assert!(!places.is_empty(), "{v}");
+    for p in places {
+        assert!(p["start"].as_u64().unwrap() as usize >= filler.len(), "{p}");
+        assert_eq!(p["span"]["start"], p["start"], "{p}");
+        assert_eq!(p["span"]["end"], p["end"], "{p}");
+    }
+}

@@ -134,8 +134,8 @@ impl MentionEntity {
 /// A reference to a sanctioned region, with offsets into the original input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlaceMention {
-    /// Byte offset into the original input where the reference starts. Use `start` and `end`
-    /// rather than `hit.span`, which for streamed text is relative to the block scanned.
+    /// Byte offset into the original input where the reference starts (`hit.span` holds the
+    /// same range).
     pub start: usize,
     /// Byte offset just past the reference's end.
     pub end: usize,
@@ -502,13 +502,12 @@ impl<'m> Scanner<'m> {
             }));
             let hits = regions.find_in_keyed(text, &keys);
             st.keyed = recycle(keys);
-            for hit in hits {
+            for mut hit in hits {
                 let span = hit.span.clone().unwrap_or(0..0);
-                found.places.push(PlaceMention {
-                    start: base + span.start,
-                    end: base + span.end,
-                    hit,
-                });
+                let (start, end) = (base + span.start, base + span.end);
+                // offsets into the whole input, as `start` and `end`, not into this block
+                hit.span = Some(start..end);
+                found.places.push(PlaceMention { start, end, hit });
             }
         }
         st.toks = toks;
