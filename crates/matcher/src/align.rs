@@ -22,25 +22,45 @@ pub type SimCache = FxHashMap<(u32, u32), Option<Sim>>;
 /// One aligned token pair.
 #[derive(Debug, Clone, Copy)]
 pub struct Pair {
+    /// Position of the query token in the reading's tokens ([`Variant::tokens`]).
     pub q: usize,
+    /// Position of the candidate token in the name's tokens ([`Index::name_tokens`]).
     pub c: usize,
+    /// The pair's similarity in [0, 1] and its reason. In a finished [`Alignment`], a pair
+    /// that is not `Exact` already carries the `names.fuzzy_common_penalty` deduction.
     pub sim: Sim,
 }
 
 /// The best alignment of a query reading with a candidate name.
 #[derive(Debug, Clone)]
 pub struct Alignment {
+    /// The candidate name's number in [`Index::names`].
     pub name: u32,
+    /// The query reading aligned: an index into `Prepared::variants`, or [`IDENTIFIER_ONLY`].
     pub variant: usize,
+    /// The aligned pairs; each query token and each candidate token is in at most one. Greedy
+    /// order: best similarity first, then the pairs found comparing leftover words in full.
     pub pairs: Vec<Pair>,
+    /// Weight of each query token: its kind weight (`kinds.*`; a word paired with a legal
+    /// form weighs as one) × the rarity weight of its partner, or of the token itself when
+    /// unpaired (`names.unknown_token_rarity` when no listed name has it).
     pub q_weights: Vec<f32>,
+    /// Weight of each candidate token: kind weight (`kinds.*`) × rarity weight ([`rarity`]).
     pub c_weights: Vec<f32>,
+    /// Share of the query's weight covered by the pairs, each counted by its similarity, in
+    /// [0, 1]. Set to the joined similarity when the run-together comparison won.
     pub query_coverage: f32,
+    /// Share of the candidate name's weight covered by the pairs, as `query_coverage`.
     pub candidate_coverage: f32,
     /// True when no pair agrees exactly or by rule, so the fuzzy penalty applied.
     pub all_fuzzy: bool,
     /// Set when the names compared better run together: (query, candidate, similarity).
     pub joined: Option<(String, String, Sim)>,
+    /// The name score in [0, 1], before the weak-alias factor and evidence: the coverages
+    /// raised to `names.query_coverage_exponent` and `names.candidate_coverage_exponent` and
+    /// multiplied, × `names.all_fuzzy_factor` when `all_fuzzy`; 1.0 when every token on both
+    /// sides pairs exactly; the run-together similarity when that is higher; 0 for
+    /// [`IDENTIFIER_ONLY`].
     pub score: f32,
 }
 

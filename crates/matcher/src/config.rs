@@ -38,11 +38,17 @@ pub struct TokenWeights {
     /// A truncated query token that is a prefix of the candidate token: `prefix_base`
     /// plus `prefix_gain` × (query length / candidate length).
     pub prefix_base: f32,
+    /// What a prefix gains per share of the candidate token it covers (see `prefix_base`):
+    /// with the defaults a prefix scores above 0.6 and below 0.9, more the less of the word
+    /// is cut off.
     pub prefix_gain: f32,
     /// Minimum length of a token for prefix matching.
     pub prefix_min_len: usize,
-    /// Edit distance (Damerau–Levenshtein, transposition = 1 edit): similarity is
-    /// 1 − edits / length, capped at `typo_cap`, and only within `max_edits` for the length.
+    /// Edit distance: similarity is 1 − edits / length (of the longer token), capped at
+    /// `typo_cap`, and only within `max_edits` for the shorter token's length. ASCII tokens
+    /// use the sound-aware distance (a similar-sounding letter or another vowel costs less
+    /// than an edit, a transposition `transposition_cost`); others plain Damerau–Levenshtein
+    /// (transposition = 1 edit).
     pub typo_cap: f32,
     /// Extra edit budget for words of four letters or more, spent only by cheap edits (similar
     /// sounds, vowels, transpositions): "Kyomc" / "Kyong" is two sound-alike letters away.
@@ -96,8 +102,14 @@ impl TokenWeights {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct KindWeights {
+    /// An ordinary name word (surname, given name, an organisation's distinctive word): the
+    /// full weight, the unit the other kinds are measured in.
     pub word: f32,
+    /// A single letter standing for a word (persons: "H. Castellanos"): low, because one
+    /// letter agrees with a great many names and proves little.
     pub initial: f32,
+    /// An all-digit token ("5" in "YU PHYONG 5"): nearly a word, since a number often tells
+    /// apart vessels or companies whose names are otherwise equal.
     pub number: f32,
     /// al, bin, van, de…: often dropped or glued to the next word.
     pub particle: f32,
@@ -146,13 +158,18 @@ pub struct NameWeights {
     pub unknown_token_rarity: f32,
     /// Compare whole names with their spaces removed, as one string (catches words joined,
     /// split or cut at other places: "OFFSHOREA ND" / "OFFSHORE AND", "E-PCFK" / "EP-CFK").
-    /// Edits allowed: one per this many characters.
+    /// Edits allowed: one per this many characters (at least 1, at most 4), plus
+    /// `tokens.typo_slack`.
     pub joined_name_chars_per_edit: usize,
     /// A query that is the start of a listed name cut in the middle of a word (payment fields
     /// truncate names at 35 or 70 characters) scores `truncated_base` + `truncated_gain` × the
     /// share of the listed name it keeps, when at least `truncated_min_chars` long.
     pub truncated_base: f32,
+    /// What a truncated name gains per share of the listed name (run together, in
+    /// characters) that the query keeps; see `truncated_base`.
     pub truncated_gain: f32,
+    /// Shortest query, in characters of its words run together, read as a truncated name:
+    /// shorter starts of names are too common to say which name was cut.
     pub truncated_min_chars: usize,
     /// A fuzzy (non-exact) token pair loses this much similarity in proportion to how common
     /// the listed token is: common names agreeing only approximately ("Omer" / "Umar") are
@@ -217,8 +234,8 @@ pub struct EvidenceWeights {
     /// An identifier (passport, IMO, BIC, registration…) equal on both sides: the score is
     /// at least this.
     pub identifier_floor: f32,
-    /// Organisation query against a vessel or aircraft (or the reverse): multiplier.
-    /// Person against a non-person is never a match.
+    /// Organisation query against a vessel or aircraft (or the reverse), or a vessel against
+    /// an aircraft: multiplier. Person against a non-person is never a match.
     pub schema_near_factor: f32,
 }
 
@@ -253,6 +270,9 @@ pub struct RetrievalLimits {
     /// Names whose cheap retrieval score is below this share of the best one are not scored
     /// in full (beyond the first `min_candidates`).
     pub relative_floor: f32,
+    /// Names with the best cheap scores that are scored in full however far below
+    /// `relative_floor` they fall (up to `candidates`): the cheap score is only an estimate,
+    /// so one name far ahead of the rest does not leave the query with a single comparison.
     pub min_candidates: usize,
 }
 
@@ -273,10 +293,19 @@ impl Default for RetrievalLimits {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Config {
+    /// Similarity for each reason two tokens may be the same word (`tokens.*`); the reason is
+    /// shown beside each token pair in explanations.
     pub tokens: TokenWeights,
+    /// Weight of each kind of token within a name (`kinds.*`).
     pub kinds: KindWeights,
+    /// How aligned tokens become a name score (`names.*`).
     pub names: NameWeights,
+    /// Secondary evidence applied to the name score (`evidence.*`, named in explanations'
+    /// adjustments).
     pub evidence: EvidenceWeights,
+    /// Bounds on the work per query (`retrieval.*`): they decide which names are scored in
+    /// full, and `expansions_per_token` which token pairs the first alignment pass sees
+    /// (words left over are then compared in full).
     pub retrieval: RetrievalLimits,
     /// Default alert threshold: results at or above it are matches.
     pub threshold: f32,

@@ -31,10 +31,19 @@ const MAGIC: &[u8; 8] = b"WLINDEX1";
 /// What an index was built from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexMeta {
+    /// The version of the snapshot the entities came from, as given to [`Index::build`]
+    /// (the engine passes the manifest's version and rebuilds an index whose version is not
+    /// the snapshot's in service; tools and tests pass their own labels).
     pub snapshot_version: String,
+    /// The [`MATCHER_VERSION`] of the code that built the index; [`Index::load`] refuses any
+    /// other.
     pub matcher_version: String,
+    /// Number of entities indexed.
     pub entities: u32,
+    /// Number of indexed names: each distinct normalised name of an entity, plus the
+    /// own-script form of names in another script.
     pub names: u32,
+    /// Number of distinct tokens in the vocabulary.
     pub tokens: u32,
 }
 
@@ -42,13 +51,20 @@ pub struct IndexMeta {
 /// (1 year, 2 month, 3 day) and whether it was approximate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DateRange {
+    /// Earliest date the value may stand for, as yyyymmdd (1984-01-08 → 19840108; a year
+    /// alone starts on 0101; years before 0 count as 0).
     pub lo: u32,
+    /// Latest date the value may stand for, as yyyymmdd; equal to `lo` for an exact day.
     pub hi: u32,
+    /// 1 year, 2 month, 3 day, as published; 1 for a range between two dates.
     pub precision: u8,
+    /// True for circa dates (`lo` and `hi` already widened by a year each side) and ranges.
     pub approximate: bool,
 }
 
 impl DateRange {
+    /// The range of a birth date: a partial date covers its whole year or month, a circa
+    /// date one year more on each side, a range from its start to its end.
     pub fn from_value(d: &DateValue) -> Self {
         let ((y1, m1, d1), (y2, m2, d2)) = d.bounds();
         let n = |y: i32, m: u8, d: u8| (y.max(0) as u32) * 10000 + m as u32 * 100 + d as u32;
@@ -71,19 +87,27 @@ impl DateRange {
 pub struct EntityRec {
     /// `list:list_id`
     pub id: String,
+    /// The entity's display name (`Entity::caption`), returned as `Match::caption`.
     pub caption: String,
+    /// The entity's schema: decides the normaliser's name type for its names and the schema
+    /// evidence (`evidence.schema_near_factor`, person never against non-person).
     pub schema: Schema,
+    /// Every birth date listed, for the birth-date evidence.
     pub birth_dates: Vec<DateRange>,
     /// ISO alpha-2, lower case.
     pub countries: Vec<String>,
+    /// Number, in [`Index::names`], of the entity's first name; its names are contiguous.
     pub first_name: u32,
+    /// How many names from `first_name` are the entity's (0 when none of its names has a token).
     pub name_count: u32,
 }
 
 impl EntityRec {
+    /// The list key: the part of `id` before the first `:` (empty when there is none).
     pub fn list(&self) -> &str {
         self.id.split_once(':').map(|(l, _)| l).unwrap_or("")
     }
+    /// The publisher's id within the list: everything after the first `:` of `id`.
     pub fn list_id(&self) -> &str {
         self.id.split_once(':').map(|(_, i)| i).unwrap_or("")
     }
@@ -92,7 +116,9 @@ impl EntityRec {
 /// One indexed name variant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NameRec {
+    /// Number of the entity that has the name, in [`Index::entities`].
     pub entity: u32,
+    /// Primary name, alias, weak alias…: a weak alias is scored × `names.weak_alias_factor`.
     pub kind: NameKind,
     /// The own-script form of a non-Latin name.
     pub native: bool,
@@ -100,7 +126,10 @@ pub struct NameRec {
     pub note: Option<String>,
     /// The name as published.
     pub value: String,
+    /// Offset of the name's first token in the index's flat token array (read the tokens
+    /// with [`Index::name_tokens`]).
     pub tok_start: u32,
+    /// Number of tokens of the name (never 0).
     pub tok_len: u16,
     /// Tokens before the comma of a "SURNAME, Given" name (0 when there is no comma).
     pub surname_len: u16,
@@ -109,17 +138,28 @@ pub struct NameRec {
 /// Every distinct token and the tables that find tokens like a query token.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Vocab {
+    /// The keys of each token; a token's id is its position here (and in `df`, `rarity`).
     pub keys: Vec<TokenKeys>,
+    /// Document frequency: how many indexed names contain each token (once per name).
     pub df: Vec<u32>,
     /// Rarity of each token in [0, 1]: ln(N / df) / ln(N) over the N indexed names.
     pub rarity: Vec<f32>,
+    /// Normalised token text → token id.
     pub lookup: FxHashMap<String, u32>,
+    /// Romanisation canonical key → tokens with that key (transliteration).
     pub by_canon: FxHashMap<String, Vec<u32>>,
+    /// Consonant skeleton (two characters or more) → tokens (phonetic).
     pub by_skeleton: FxHashMap<String, Vec<u32>>,
+    /// Korean syllable key → tokens; only tokens of names of Korean parties have one.
     pub by_korean: FxHashMap<String, Vec<u32>>,
+    /// Given-name equivalence class → tokens in it.
     pub by_given: FxHashMap<u32, Vec<u32>>,
+    /// OCR fold (digits read as letters) → tokens mixing letters and digits.
     pub by_ocr: FxHashMap<String, Vec<u32>>,
+    /// Interior vowels removed → tokens of three characters or more written with vowels:
+    /// finds "mohammed" for a query "mhmmd".
     pub by_devowel: FxHashMap<String, Vec<u32>>,
+    /// Letters in sorted order → tokens of four characters or more (anagrams).
     pub by_sorted: FxHashMap<String, Vec<u32>>,
     /// Hash of a token and of each of its one-character deletions → tokens.
     pub deletes: FxHashMap<u64, Vec<u32>>,
@@ -256,14 +296,17 @@ impl Vocab {
         self.sorted = sorted;
     }
 
+    /// Number of distinct tokens.
     pub fn len(&self) -> usize {
         self.keys.len()
     }
 
+    /// True when no name had a token (an index of no entities, or of nameless ones).
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
 
+    /// The id of the token with exactly this normalised text.
     pub fn get(&self, text: &str) -> Option<u32> {
         self.lookup.get(text).copied()
     }
@@ -285,13 +328,24 @@ impl Vocab {
 /// Errors reading or writing a persisted index.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
+    /// Opening, reading, writing, syncing or renaming the file failed, or its directory could
+    /// not be created (a missing file is `NotFound` here); on save, also a failure to encode.
     #[error("{path}: {source}")]
     Io {
+        /// The index file.
         path: String,
+        /// The underlying error.
         source: std::io::Error,
     },
+    /// The file is not an index this code can use: wrong header, content that does not
+    /// decode, or another [`MATCHER_VERSION`]. The engine rebuilds the index.
     #[error("{path}: not a watchlist index or written by another version ({reason})")]
-    Incompatible { path: String, reason: String },
+    Incompatible {
+        /// The index file.
+        path: String,
+        /// What was wrong: "bad header", the decoding error, or the version found.
+        reason: String,
+    },
 }
 
 /// The candidate index. Its tables are the matcher's own (`pub(crate)`); other crates read it

@@ -13,6 +13,8 @@
 //! - An exact name (identical normalised tokens) scores 1.0 before secondary evidence.
 //! - Work per query is bounded by [`config::RetrievalLimits`].
 
+#![warn(missing_docs)]
+
 pub mod align;
 pub mod config;
 pub mod evidence;
@@ -66,14 +68,19 @@ pub struct Matcher {
 }
 
 impl Matcher {
+    /// A matcher searching `index` with the weights and thresholds of `config`, both kept for
+    /// the matcher's lifetime (a new snapshot or config means a new matcher).
     pub fn new(index: Index, config: Config) -> Self {
         Matcher { index, config }
     }
 
+    /// The index searched, for reading its entities, names and identifiers.
     pub fn index(&self) -> &Index {
         &self.index
     }
 
+    /// The weights and thresholds every search uses ([`SearchOptions`] may override
+    /// `threshold` and `min_score` for one search).
     pub fn config(&self) -> &Config {
         &self.config
     }

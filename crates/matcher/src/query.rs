@@ -9,7 +9,11 @@ pub use model::Query;
 /// One query token with its keys.
 #[derive(Debug, Clone)]
 pub struct QToken {
+    /// The keys of the token's normalised text, shared with its slot in
+    /// [`Prepared::distinct`].
     pub keys: TokenKeys,
+    /// The token's kind, classified for the query's schema (any type when none is given); a
+    /// word made by joining two query words is a `Word`.
     pub kind: TokenKind,
     /// The vocabulary id when the token occurs in the index as is.
     pub vocab: Option<u32>,
@@ -26,12 +30,16 @@ pub struct Variant {
     pub name: usize,
     /// The own-script form.
     pub native: bool,
+    /// The reading's tokens in query order.
     pub tokens: Vec<QToken>,
 }
 
 /// The query normalised once: every reading of every name, and each distinct token.
 #[derive(Debug, Clone)]
 pub struct Prepared {
+    /// The readings of every query name, in name order: as written, then with run-together
+    /// words split into known words, then with adjacent words joined into a known word (each
+    /// only when it differs), then the own-script form.
     pub variants: Vec<Variant>,
     /// Distinct (text, kind) pairs over all variants.
     pub distinct: Vec<(TokenKeys, TokenKind)>,
@@ -115,6 +123,9 @@ fn reclassify(
 }
 
 impl Prepared {
+    /// Normalises each name of `q` (name type from its schema) and reads it every way the
+    /// index suggests: splits keep only words the vocabulary knows (or legal-form words and
+    /// single digits), joins only a joined word it knows.
     pub fn new(index: &Index, q: &Query) -> Self {
         let norm = Normalizer::new();
         let nt = q.schema.map(name_type).unwrap_or(text::NameType::Any);

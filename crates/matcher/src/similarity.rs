@@ -16,12 +16,27 @@ pub use model::result::Reason;
 /// per query).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TokenKeys {
+    /// The normalised token: lower-case ASCII for the Latin form, the own script for a
+    /// native-script name. Equal texts are [`Reason::Exact`].
     pub text: String,
+    /// Romanisation canonical key ([`keys::canon`]); equal keys of tokens of four characters
+    /// or more are [`Reason::Transliteration`].
     pub canon: String,
+    /// Consonant skeleton with sound classes ([`keys::skeleton`]); equal skeletons (three
+    /// characters or more, lengths within two) are [`Reason::Phonetic`].
     pub skeleton: String,
+    /// Korean syllable key ([`keys::korean_key`]) of a token that reads as one or two
+    /// romanised Korean syllables. Query tokens always carry it; in the index only tokens of
+    /// names of Korean parties keep it (see [`crate::index::korean_context`]).
     pub korean: Option<String>,
+    /// Given-name equivalence class (`text/data/given_names.tsv`), when the table knows the
+    /// name; equal classes are [`Reason::GivenNameEquivalent`].
     pub given: Option<u32>,
+    /// The token with digits read as look-alike letters ([`keys::ocr_fold`]), when it mixes
+    /// letters and digits.
     pub ocr: Option<String>,
+    /// The token is written without interior vowels ("mhmmd"); such a query token is compared
+    /// with the candidates' `devowel`.
     pub vowelless: bool,
     /// Interior vowels removed (first and last letter kept).
     pub devowel: String,
@@ -29,10 +44,13 @@ pub struct TokenKeys {
     pub sorted: String,
     /// The token is a nickname or a name with nicknames.
     pub nick: bool,
+    /// Length in characters (capped at 65535).
     pub chars: u16,
 }
 
 impl TokenKeys {
+    /// Computes every key of one normalised token (the Korean key whatever the context:
+    /// [`Index::build`](crate::Index::build) drops it for tokens of non-Korean names).
     pub fn new(text: &str) -> Self {
         let canon = keys::canon(text);
         TokenKeys {
@@ -54,7 +72,11 @@ impl TokenKeys {
 /// A similarity with its reason.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sim {
+    /// Similarity in [0, 1]: the [`TokenWeights`] field of the reason (`exact`,
+    /// `transliteration`…), or computed from it for typos and prefixes.
     pub sim: f32,
+    /// Why the two tokens may be the same word; shown with its `describe` text in
+    /// explanations.
     pub reason: Reason,
 }
 

@@ -10,6 +10,8 @@ pub use crate::registry::Format;
 /// The first bytes of a file, for sniffing.
 #[derive(Debug, Clone)]
 pub struct Head {
+    /// The file as found by detection (a given path, or one found under a given folder);
+    /// for [`Head::from_bytes`], the file name given.
     pub path: PathBuf,
     /// Lower-cased file name.
     pub file_name: String,
@@ -18,8 +20,11 @@ pub struct Head {
 }
 
 impl Head {
+    /// Most bytes read from the start of a file for sniffing (64 KiB).
     pub const SIZE: usize = 64 * 1024;
 
+    /// Reads the first [`Head::SIZE`] bytes of a file (a leading UTF-8 BOM removed); fails
+    /// when the file cannot be opened or read. No UTF-8 check: sniffing sees the raw bytes.
     pub fn read(path: &Path) -> Result<Self, ParseError> {
         let mut bytes = input::head_bytes(path, Self::SIZE)?;
         if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
@@ -86,12 +91,16 @@ impl Head {
 /// entity or delta files as `1`, `2`, …).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceSet {
+    /// The format every file of the set is in; its parser reads the set.
     pub format: Format,
+    /// The file that carries the entities.
     pub main: PathBuf,
+    /// Companion files by role (empty for a single-file set).
     pub parts: BTreeMap<String, PathBuf>,
 }
 
 impl SourceSet {
+    /// A set of one file, with no companion files.
     pub fn single(format: Format, main: impl Into<PathBuf>) -> Self {
         SourceSet {
             format,

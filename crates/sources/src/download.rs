@@ -44,52 +44,111 @@ const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// Why a download did not produce a usable file.
 #[derive(Debug, thiserror::Error)]
 pub enum DownloadError {
+    /// The sources configuration is not valid TOML of the expected layout, or fails a check
+    /// (limits, duplicate keys or file names, URLs, sha256 digests).
     #[error("{origin}: invalid sources configuration: {reason}")]
-    Config { origin: String, reason: String },
+    Config {
+        /// The configuration's file path, or "built-in data/sources.toml".
+        origin: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A list asked for by name is not in the configuration.
     #[error("unknown list {key:?} in the sources configuration (known: {known})")]
-    UnknownList { key: String, known: String },
+    UnknownList {
+        /// The key asked for.
+        key: String,
+        /// The configuration's list keys, comma-separated.
+        known: String,
+    },
+    /// The host could not be reached: unknown name, refused or failed connection, a connect
+    /// or name-resolution timeout, or a TLS failure. Not retried.
     #[error("could not reach {host}: {reason} ({url})")]
     Unreachable {
+        /// The URL requested.
         url: String,
+        /// Its host (and port), see [`host_of`].
         host: String,
+        /// What failed.
         reason: String,
     },
+    /// The server answered with a status other than 2xx or 304. Retried for 5xx, 429 and 408.
     #[error("{url}: HTTP {status}{}", attempts_note(*attempts))]
     Http {
+        /// The URL requested.
         url: String,
+        /// The HTTP status code.
         status: u16,
+        /// Attempts made, the last one included.
         attempts: u32,
     },
+    /// The request or a read of the body took longer than the configured timeouts (a
+    /// connect timeout is [`DownloadError::Unreachable`]). Retried.
     #[error("{url}: {reason}{}", attempts_note(*attempts))]
     Timeout {
+        /// The URL requested.
         url: String,
+        /// Which timeout fired (and, during the body, how many bytes had arrived).
         reason: String,
+        /// Attempts made, the last one included.
         attempts: u32,
     },
+    /// The transfer ended early: fewer bytes than `Content-Length`, or the connection was
+    /// lost. Retried; a cut-off file is never kept.
     #[error("{url}: truncated download: {}{}", truncation(*got, *expected, reason), attempts_note(*attempts))]
     Truncated {
+        /// The URL requested.
         url: String,
+        /// Bytes received before the end.
         got: u64,
+        /// The `Content-Length` announced, if any.
         expected: Option<u64>,
+        /// Why: the length differs from `Content-Length`, or the I/O error met.
         reason: String,
+        /// Attempts made, the last one included.
         attempts: u32,
     },
+    /// The file is larger than `settings.max_bytes`, by its `Content-Length` or by the bytes
+    /// counted while reading. Not retried.
     #[error("{url}: file larger than the limit of {limit} bytes{}", size.map(|s| format!(" (Content-Length {s})")).unwrap_or_default())]
     TooLarge {
+        /// The URL requested.
         url: String,
+        /// The limit, `settings.max_bytes`.
         limit: u64,
+        /// The `Content-Length` the server sent, if any.
         size: Option<u64>,
     },
+    /// The downloaded file's sha256 differs from the one in the configuration. Not retried.
     #[error("{url}: sha256 mismatch: expected {expected}, got {actual}")]
     Checksum {
+        /// The URL requested.
         url: String,
+        /// The configured digest, lower-case hex.
         expected: String,
+        /// The digest of what arrived, lower-case hex.
         actual: String,
     },
+    /// Any other failure of the exchange: a bad URL, a 304 to an unconditional request, or
+    /// another error the HTTP client reports. Not retried.
     #[error("{url}: {reason}")]
-    Protocol { url: String, reason: String },
+    Protocol {
+        /// The URL requested.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A local file or folder (data directory, staging folder, lock, download state) could
+    /// not be read, written, renamed or locked.
     #[error("{path}: {source}")]
-    Io { path: String, source: io::Error },
+    Io {
+        /// The file or folder.
+        path: String,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// Another downloader holds the data directory's `update.lock`; the value is the lock
+    /// file's path.
     #[error("another `watchlist update` is running on this data directory ({0})")]
     Busy(String),
 }
@@ -129,6 +188,8 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> DownloadError + '_ {
 pub struct Settings {
     /// Largest accepted file, in bytes.
     pub max_bytes: u64,
+    /// Longest wait for a connection, in seconds; a host not reached in time counts as
+    /// unreachable and is not retried.
     pub connect_timeout_secs: u64,
     /// Longest wait for data on one read.
     pub read_timeout_secs: u64,
@@ -162,6 +223,8 @@ impl Default for Settings {
 pub struct ListSource {
     /// The list key the files are expected to produce.
     pub key: String,
+    /// A readable title, for people reading the sources file; the imported list's title
+    /// comes from its files or the built-in list table, not from here.
     #[serde(default)]
     pub title: Option<String>,
     /// The publisher's page about the list.
@@ -173,6 +236,9 @@ pub struct ListSource {
     /// When false, the list is only updated when asked for by name.
     #[serde(default = "enabled_default")]
     pub enabled: bool,
+    /// The files of one publication of the list, downloaded together into one folder and
+    /// imported from it, formats detected by content (never empty; names unique, compared
+    /// without case).
     pub files: Vec<FileSource>,
 }
 
@@ -186,6 +252,7 @@ fn enabled_default() -> bool {
 pub struct FileSource {
     /// The file name to save as (format detection and grouping look at it).
     pub name: String,
+    /// Where to download it: an `http://` or `https://` URL.
     pub url: String,
     /// Expected sha256 of the file, hex.
     #[serde(default)]
@@ -196,8 +263,10 @@ pub struct FileSource {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourcesConfig {
+    /// Network limits and retries (`[settings]`; defaults when absent).
     #[serde(default)]
     pub settings: Settings,
+    /// The lists (`[[list]]` tables), in file order; keys unique.
     #[serde(default, rename = "list")]
     pub lists: Vec<ListSource>,
 }
@@ -324,13 +393,19 @@ pub fn host_of(url: &str) -> &str {
 /// What is remembered about one URL after a successful import of its file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileState {
+    /// The list key the file was downloaded for.
     pub list: String,
+    /// The file name it is kept under, in `<data_dir>/downloads/<list>/`.
     pub name: String,
+    /// The `ETag` the server sent, sent back as `If-None-Match`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub etag: Option<String>,
+    /// The `Last-Modified` the server sent, sent back as `If-Modified-Since`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_modified: Option<String>,
+    /// The sha256 of the kept file, lower-case hex.
     pub sha256: String,
+    /// The kept file's size in bytes; a kept file of another size is not reused.
     pub bytes: u64,
     /// When the file was last downloaded (RFC 3339, UTC).
     pub fetched_at: String,
@@ -339,6 +414,7 @@ pub struct FileState {
 /// `<data_dir>/download-state.json`: validators and hashes by URL.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DownloadState {
+    /// URL → what is remembered about it.
     #[serde(default)]
     pub files: BTreeMap<String, FileState>,
 }
@@ -355,9 +431,13 @@ pub enum FileOutcome {
 /// One staged file.
 #[derive(Debug, Clone)]
 pub struct FetchedFile {
+    /// The file name from the configuration.
     pub name: String,
+    /// The URL it came from.
     pub url: String,
+    /// Its staged copy: the configured file name inside [`FetchedList::dir`].
     pub path: PathBuf,
+    /// Downloaded, or the kept copy reused after a 304.
     pub outcome: FileOutcome,
     /// The state to record once the list is imported.
     pub state: FileState,
@@ -366,8 +446,10 @@ pub struct FetchedFile {
 /// The files of one list, staged in a temporary folder that is removed unless committed.
 #[derive(Debug)]
 pub struct FetchedList {
+    /// The list key from the configuration.
     pub key: String,
     dir: tempfile::TempDir,
+    /// Every file of the list, in configuration order.
     pub files: Vec<FetchedFile>,
 }
 
@@ -399,26 +481,43 @@ impl FetchedList {
 pub enum DownloadEvent<'a> {
     /// A request is about to be sent (attempt 1, 2, …).
     Request {
+        /// The list key.
         list: &'a str,
+        /// The file name from the configuration.
         name: &'a str,
+        /// The URL requested.
         url: &'a str,
+        /// 1 for the first attempt.
         attempt: u32,
     },
     /// Response headers arrived; `total` is the Content-Length if any.
-    Response { status: u16, total: Option<u64> },
+    Response {
+        /// The HTTP status code.
+        status: u16,
+        /// The `Content-Length`, in bytes, if the server sent one.
+        total: Option<u64>,
+    },
     /// Bytes of the body received so far.
     Bytes(u64),
     /// The attempt failed in a way worth retrying; waiting `wait` before the next.
     Retry {
+        /// The URL requested.
         url: &'a str,
+        /// The attempt that failed (1 for the first).
         attempt: u32,
+        /// The wait before the next attempt: the backoff, or the server's `Retry-After` when
+        /// longer, at most 60 s.
         wait: Duration,
+        /// The failure, as its error message.
         reason: String,
     },
     /// The file is staged.
     Done {
+        /// The file name from the configuration.
         name: &'a str,
+        /// Downloaded, or reused after a 304.
         outcome: &'a FileOutcome,
+        /// The file's size in bytes.
         bytes: u64,
     },
 }

@@ -1,3 +1,6 @@
+//! The one error of reading a list file, [`ParseError`]: the file, the [`Position`] in it and
+//! the reason, displayed as `file: line 3, column 7: reason`.
+
 use std::fmt;
 use std::path::Path;
 
@@ -15,18 +18,21 @@ pub struct Position {
 }
 
 impl Position {
+    /// A position known by its 1-based line only.
     pub fn line(line: u64) -> Self {
         Position {
             line: Some(line),
             ..Default::default()
         }
     }
+    /// A position known by its 0-based byte offset only.
     pub fn byte(byte: u64) -> Self {
         Position {
             byte: Some(byte),
             ..Default::default()
         }
     }
+    /// A position known by its record only ("record 12", "ent_num 306").
     pub fn record(record: impl Into<String>) -> Self {
         Position {
             record: Some(record.into()),
@@ -59,11 +65,15 @@ impl fmt::Display for Position {
 pub struct ParseError {
     /// The file as the user named it.
     pub file: String,
+    /// Where in the file; empty (all `None`) for an error about the file as a whole.
     pub position: Position,
+    /// What is wrong, in plain words, without the file and position (the `Display` adds
+    /// them).
     pub reason: String,
 }
 
 impl ParseError {
+    /// An error at `position` in `file` (the path is kept as displayed).
     pub fn new(file: impl AsRef<Path>, position: Position, reason: impl Into<String>) -> Self {
         ParseError {
             file: file.as_ref().display().to_string(),

@@ -26,6 +26,7 @@ pub struct CheckedReader<R> {
 const CHUNK: usize = 64 * 1024;
 
 impl<R: Read> CheckedReader<R> {
+    /// Wraps `inner`; nothing is read until the first `read`.
     pub fn new(inner: R) -> Self {
         CheckedReader {
             inner,
@@ -215,9 +216,11 @@ pub mod xml {
     pub struct Node {
         /// Local name (namespace prefix removed).
         pub name: String,
+        /// Attributes in document order: local name (prefix removed) and unescaped value.
         pub attrs: Vec<(String, String)>,
         /// Text directly inside this element, entity references resolved, trimmed.
         pub text: String,
+        /// Child elements in document order.
         pub children: Vec<Node>,
     }
 
@@ -263,14 +266,22 @@ pub mod xml {
     pub enum XmlEvent {
         /// An opening tag: local name and attributes; `empty` for `<a/>`.
         Start {
+            /// Local name (namespace prefix removed).
             name: String,
+            /// Attributes: local name and unescaped value, in document order.
             attrs: Vec<(String, String)>,
+            /// True for a self-closing element (`<a/>`): no `End` event follows.
             empty: bool,
         },
+        /// A closing tag.
         End {
+            /// Local name (namespace prefix removed).
             name: String,
         },
+        /// Element content: text (entity references resolved, surrounding whitespace trimmed)
+        /// or a CDATA section (as is).
         Text(String),
+        /// The end of the input.
         Eof,
     }
 
@@ -283,6 +294,7 @@ pub mod xml {
     }
 
     impl XmlStream {
+        /// Opens a list file through a [`CheckedReader`]; errors name line and column.
         pub fn open(path: &Path) -> Result<Self, ParseError> {
             let mut stream = XmlStream::from_reader(path, super::open(path)?);
             stream.is_file = true;
@@ -305,6 +317,7 @@ pub mod xml {
             }
         }
 
+        /// The file or input name that errors carry.
         pub fn path(&self) -> &Path {
             &self.path
         }

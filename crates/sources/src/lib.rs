@@ -34,6 +34,8 @@
 //! in `docs/formats.md`. Detection, grouping, parsing, the "unknown list format" error and
 //! [`Format::ALL`] follow from the registry; nothing else names formats.
 
+#![warn(missing_docs)]
+
 pub mod detect;
 #[cfg(feature = "download")]
 pub mod download;

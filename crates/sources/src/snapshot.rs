@@ -36,18 +36,42 @@ pub const PARSER_VERSION: &str = "2";
 /// Errors from reading or writing the data directory.
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
+    /// A source file could not be parsed, or what its parser emitted cannot be imported
+    /// (entities of two lists in one set, a duplicate publisher id, an invalid list key), or
+    /// writing a parsed entity failed; the position is in the source file where known.
     #[error(transparent)]
     Parse(#[from] ParseError),
+    /// A file or folder of the data directory (or a source file being hashed) could not be
+    /// read, written, synced, renamed or locked.
     #[error("{path}: {source}")]
-    Io { path: String, source: io::Error },
+    Io {
+        /// The file or folder.
+        path: String,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// A snapshot manifest or a stored entity line does not decode.
     #[error("{path}: corrupt data: {reason}")]
-    Corrupt { path: String, reason: String },
+    Corrupt {
+        /// The manifest or `entities.jsonl` file.
+        path: String,
+        /// The decoding error (for `entities.jsonl`, prefixed with the 1-based line).
+        reason: String,
+    },
+    /// Two source sets of one import carry the same list key; no new snapshot is put in
+    /// service.
     #[error("list {list:?} comes from two sources in one import: {first} and {second}")]
     DuplicateList {
+        /// The list key both sets carry.
         list: String,
+        /// The main file of the first set.
         first: String,
+        /// The main file of the second set.
         second: String,
     },
+    /// No manifest has this version: unknown, or a short version that matches none or more
+    /// than one. [`Snapshot::entities_of`] also uses it for a list not in the snapshot, as
+    /// `"<version> (no list <key>)"`.
     #[error("no snapshot {0:?} in the data directory")]
     UnknownSnapshot(String),
 }
@@ -92,25 +116,48 @@ impl SnapshotManifest {
 pub enum ImportOutcome {
     /// A new snapshot is in service; lists that were (re)imported are named.
     Updated {
+        /// The snapshot now in service; an earlier manifest, reused, when the same list
+        /// versions made a snapshot before.
         snapshot: SnapshotManifest,
+        /// Keys of the imported lists whose version differs from the one in service (or that
+        /// were not in it).
         changed: Vec<String>,
+        /// Keys of the imported lists whose version is the one already in service.
         unchanged: Vec<String>,
     },
     /// Every file was identical to the version already in service.
-    Unchanged { snapshot: SnapshotManifest },
+    Unchanged {
+        /// The snapshot in service, still in service.
+        snapshot: SnapshotManifest,
+    },
 }
 
 /// Progress reports during an import.
 #[derive(Debug, Clone)]
 pub enum ImportEvent<'a> {
     /// About to hash and parse a source set.
-    Start { set: &'a SourceSet, bytes: u64 },
+    Start {
+        /// The set about to be parsed.
+        set: &'a SourceSet,
+        /// Total size of the set's files, in bytes.
+        bytes: u64,
+    },
     /// The set's files are identical to an existing list version.
-    Reused { set: &'a SourceSet, list: &'a str },
-    /// Entities parsed so far in the current set.
+    Reused {
+        /// The set not parsed again.
+        set: &'a SourceSet,
+        /// The key of the list whose existing version is reused.
+        list: &'a str,
+    },
+    /// Entities parsed so far in the current set (reported every 1000).
     Entities(u64),
     /// The set is parsed and written.
-    Done { list: &'a str, entities: u64 },
+    Done {
+        /// The key of the list written.
+        list: &'a str,
+        /// Entities written for it.
+        entities: u64,
+    },
 }
 
 /// The data directory.
@@ -126,6 +173,7 @@ type OffsetIndex = HashMap<String, HashMap<String, (u64, u64)>>;
 #[derive(Debug)]
 pub struct Snapshot {
     root: PathBuf,
+    /// The snapshot's manifest: its version and the list versions in it.
     pub manifest: SnapshotManifest,
     offsets: OnceLock<OffsetIndex>,
 }
@@ -184,6 +232,7 @@ impl DataDir {
         Ok(DataDir { root })
     }
 
+    /// The data directory's folder, as given to [`DataDir::open`].
     pub fn root(&self) -> &Path {
         &self.root
     }

@@ -19,6 +19,8 @@
 //! Invariants: normalisation never panics, is deterministic, and is idempotent on the token
 //! text it produces (normalising the joined tokens again gives the same tokens).
 
+#![warn(missing_docs)]
+
 pub mod affixes;
 pub mod clean;
 pub mod common_words;
@@ -37,10 +39,15 @@ use serde::{Deserialize, Serialize};
 /// persons, legal forms for organisations, vessel prefixes for vessels).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum NameType {
+    /// A natural person: titles, generational suffixes and single-letter initials are
+    /// recognised; legal forms are not.
     Person,
+    /// A company or other organisation: legal forms and stop words are recognised.
     Organization,
+    /// A vessel: a leading vessel prefix (mv, mt) and stop words are recognised.
     Vessel,
-    /// Unknown: legal forms, titles and vessel prefixes are all recognised.
+    /// Unknown: legal forms, titles, generational suffixes and stop words are recognised;
+    /// vessel prefixes and initials are not (those need the type to be known).
     Any,
 }
 
@@ -50,6 +57,8 @@ pub struct Token {
     /// Lower-case text: Latin ASCII for the Latin form; the own script for the native form.
     /// For legal forms, the canonical code (`llc`, `jsc`, …).
     pub text: String,
+    /// What the token is (word, initial, particle, title, legal form…), as classified by
+    /// [`affixes::classify`] for the name's [`NameType`].
     pub kind: TokenKind,
     /// True when this token was joined to the next one in the input by a hyphen or another
     /// in-word mark ("Jong-un", "Al-Rahman"): the joined form is an equally valid reading.
@@ -81,6 +90,7 @@ impl NormalizedName {
             .join(" ")
     }
 
+    /// True when the Latin form has no tokens (the input had no letters or digits).
     pub fn is_empty(&self) -> bool {
         self.tokens.is_empty()
     }
@@ -95,6 +105,7 @@ pub struct Normalizer;
 pub const MAX_NAME_CHARS: usize = 512;
 
 impl Normalizer {
+    /// The normaliser; same as `Normalizer` or `Normalizer::default()` (it holds no state).
     pub fn new() -> Self {
         Normalizer
     }

@@ -2,27 +2,47 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A writing system, as told by [`of`] from Unicode block ranges (not the full Unicode
+/// Script property). Normalisation keeps a second, own-script token list for names whose
+/// [`dominant`] script is neither `Latin` nor `Common`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Script {
+    /// ASCII letters, Latin-1 and Latin Extended letters, fullwidth Latin.
     Latin,
+    /// Cyrillic, including its supplement and extended blocks.
     Cyrillic,
+    /// Greek and Coptic, and extended (polytonic) Greek.
     Greek,
+    /// Arabic (Persian, Urdu… letters included) and its presentation forms.
     Arabic,
+    /// Hebrew (U+0590–U+05FF).
     Hebrew,
+    /// Korean: Hangul syllables and jamo; transliterated one syllable per token.
     Hangul,
+    /// Chinese characters (CJK ideographs, also used in Japanese and Korean); transliterated
+    /// one character per token.
     Han,
+    /// Japanese hiragana and katakana (U+3040–U+30FF, U+31F0–U+31FF).
     Kana,
+    /// Georgian (U+10A0–U+10FF, U+2D00–U+2D2F).
     Georgian,
+    /// Armenian (U+0530–U+058F).
     Armenian,
+    /// Thai (U+0E00–U+0E7F).
     Thai,
+    /// Devanagari (Hindi, Marathi, Nepali…; U+0900–U+097F).
     Devanagari,
+    /// Ethiopic (Amharic, Tigrinya…; U+1200–U+139F).
     Ethiopic,
+    /// A letter of any other script (Bengali, Tamil, Mongolian…).
     Other,
-    /// Digits, punctuation and spaces only.
+    /// No letter: digits, punctuation, spaces and marks; for a whole string, one with no
+    /// letters at all.
     Common,
 }
 
 impl Script {
+    /// True for [`Script::Latin`] only (not for `Common`).
     pub fn is_latin(&self) -> bool {
         *self == Script::Latin
     }

@@ -364,9 +364,13 @@ pub fn parse(set: &SourceSet, emit: &mut Emit) -> Result<ListInfo, ParseError> {
 /// errors, and the main file's name chooses the list key as in [`list_key`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BytesSet<'a> {
+    /// The main file (`sdn.csv` or `cons_prim.csv` content): one row per entity.
     pub main: (&'a str, &'a [u8]),
+    /// The aliases file (`alt.csv` / `cons_alt.csv`), if any.
     pub alt: Option<(&'a str, &'a [u8])>,
+    /// The addresses file (`add.csv` / `cons_add.csv`), if any.
     pub add: Option<(&'a str, &'a [u8])>,
+    /// The remarks continuation file (`sdn_comments.csv` / `cons_comments.csv`), if any.
     pub comments: Option<(&'a str, &'a [u8])>,
 }
 
